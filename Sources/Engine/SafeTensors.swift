@@ -1,0 +1,132 @@
+import Foundation
+
+/// An error reading or writing a safetensors file, with a message fit for "program: message".
+public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// One named float32 tensor of a safetensors file.
+public struct NamedTensor: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: [Float]
+    public init(shape: [Int], values: [Float]) {
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// The safetensors format (an 8-byte little-endian header length, a JSON header, raw little-endian data):
+/// weights and Gram files use it because people already open it from Python.
+/// Only float32 tensors are read and written; that is all this project stores.
+public struct SafeTensorsFile: Sendable, Equatable {
+    public var tensors: [String: NamedTensor]
+    public var metadata: [String: String]
+
+    public init(tensors: [String: NamedTensor] = [:], metadata: [String: String] = [:]) {
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    /// Reads a whole file. The path appears in every error message.
+    public init(contentsOf path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SafeTensorsError("\(path): no such file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SafeTensorsError("\(path): cannot read file")
+        }
+        do {
+            try self.init(bytes: data)
+        } catch let error as SafeTensorsError {
+            throw SafeTensorsError("\(path): \(error.message)")
+        }
+    }
+
+    /// Parses safetensors bytes.
+    public init(bytes data: Data) throws {
+        guard data.count >= 8 else { throw SafeTensorsError("not a safetensors file (too short)") }
+        let headerLength = data.withUnsafeBytes { raw -> UInt64 in
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        }
+        guard headerLength > 1, headerLength <= UInt64(data.count - 8), headerLength < 100_000_000 else {
+            throw SafeTensorsError("not a safetensors file (bad header length)")
+        }
+        let headerEnd = 8 + Int(headerLength)
+        let headerBytes = data.subdata(in: 8..<headerEnd)
+        guard let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
+            throw SafeTensorsError("not a safetensors file (header is not a JSON object)")
+        }
+        let payloadSize = data.count - headerEnd
+        var tensors: [String: NamedTensor] = [:]
+        var metadata: [String: String] = [:]
+        for (name, entry) in header {
+            if name == "__metadata__" {
+                guard let dict = entry as? [String: Any] else { throw SafeTensorsError("bad __metadata__") }
+                for (key, value) in dict {
+                    guard let text = value as? String else { throw SafeTensorsError("metadata \(key) is not a string") }
+                    metadata[key] = text
+                }
+                continue
+            }
+            guard let info = entry as? [String: Any],
+                  let dtype = info["dtype"] as? String,
+                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  offsets.count == 2
+            else { throw SafeTensorsError("tensor \(name): malformed header entry") }
+            guard dtype == "F32" else { throw SafeTensorsError("tensor \(name): dtype \(dtype), expected F32") }
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw SafeTensorsError("tensor \(name): negative dimension") }
+            let count = shape.reduce(1, *)
+            let (begin, end) = (offsets[0], offsets[1])
+            guard begin >= 0, end >= begin, end <= payloadSize else {
+                throw SafeTensorsError("tensor \(name): data lies outside the file (truncated?)")
+            }
+            guard end - begin == count * 4 else {
+                throw SafeTensorsError("tensor \(name): \(end - begin) bytes for shape \(shape)")
+            }
+            var values = [Float](repeating: 0, count: count)
+            values.withUnsafeMutableBytes { out in
+                data.withUnsafeBytes { raw in
+                    out.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(headerEnd + begin)..<(headerEnd + end)]))
+                }
+            }
+            tensors[name] = NamedTensor(shape: shape, values: values)
+        }
+        self.init(tensors: tensors, metadata: metadata)
+    }
+
+    /// The serialized bytes: tensors in sorted name order, header padded with spaces to a multiple of 8.
+    public func serialized() -> Data {
+        var header: [String: Any] = [:]
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var offset = 0
+        let names = tensors.keys.sorted()
+        for name in names {
+            let tensor = tensors[name]!
+            let size = tensor.values.count * 4
+            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
+            offset += size
+        }
+        var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)
+        while json.count % 8 != 0 { json.append(0x20) }
+        var out = Data()
+        out.reserveCapacity(8 + json.count + offset)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(json)
+        for name in names {
+            tensors[name]!.values.withUnsafeBytes { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    /// Writes the file atomically, so a reader never sees half of it.
+    public func write(to path: String) throws {
+        do {
+            try serialized().write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw SafeTensorsError("\(path): cannot write: \(error.localizedDescription)")
+        }
+    }
+}

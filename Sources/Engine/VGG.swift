@@ -1,0 +1,170 @@
+import Foundation
+
+/// One step of a VGG feature stack.
+public enum LayerKind: Sendable {
+    case conv(Conv2D)
+    case relu
+    case pool
+}
+
+public struct Layer: Sendable {
+    public let name: String
+    public let kind: LayerKind
+}
+
+/// A VGG feature stack (VGG16, VGG19, or any conv{b}_{k} chain of 3x3 convolutions) built from a
+/// weights file: the layer list follows from the keys present. Taps are named like the layers:
+/// conv3_1, relu3_1, pool3.
+public final class VGG: Sendable {
+    public let layers: [Layer]
+    public let input: InputConvention
+    public let pooling: PoolingKind
+    /// "vgg16", "vgg19", or "vgg" for another block structure.
+    public let architecture: String
+
+    public init(weights file: SafeTensorsFile, pooling: PoolingKind = .max, source: String = "weights") throws {
+        func fail(_ message: String) -> SafeTensorsError { SafeTensorsError("\(source): \(message)") }
+        var convs: [(block: Int, index: Int)] = []
+        for key in file.tensors.keys where key.hasPrefix("conv") && key.hasSuffix(".weight") {
+            let parts = key.dropFirst(4).dropLast(7).split(separator: "_")
+            guard parts.count == 2, let b = Int(parts[0]), let k = Int(parts[1]) else { continue }
+            convs.append((b, k))
+        }
+        convs.sort { ($0.block, $0.index) < ($1.block, $1.index) }
+        guard !convs.isEmpty else { throw fail("no convolution weights (conv1_1.weight ...) found") }
+        var blockSizes: [Int] = []
+        for (b, k) in convs {
+            if k == 1 {
+                guard b == blockSizes.count + 1 else { throw fail("conv\(b)_1 follows block \(blockSizes.count): blocks must be numbered 1, 2, ...") }
+                blockSizes.append(1)
+            } else {
+                guard b == blockSizes.count, k == blockSizes[b - 1] + 1 else { throw fail("conv\(b)_\(k) is out of sequence") }
+                blockSizes[b - 1] = k
+            }
+        }
+        var layers: [Layer] = []
+        var channels = 3
+        for (b, size) in blockSizes.enumerated() {
+            for k in 1...size {
+                let name = "conv\(b + 1)_\(k)"
+                guard let w = file.tensors["\(name).weight"] else { throw fail("\(name).weight is missing") }
+                guard let bias = file.tensors["\(name).bias"] else { throw fail("\(name).bias is missing") }
+                guard w.shape.count == 4, w.shape[1] == channels, w.shape[2] == 3, w.shape[3] == 3, w.shape[0] > 0 else {
+                    throw fail("\(name).weight has shape \(w.shape), expected [C, \(channels), 3, 3]")
+                }
+                let out = w.shape[0]
+                guard bias.shape == [out] else { throw fail("\(name).bias has shape \(bias.shape), expected [\(out)]") }
+                layers.append(Layer(name: name, kind: .conv(Conv2D(inChannels: channels, outChannels: out,
+                                                                    weight: w.values, bias: bias.values))))
+                layers.append(Layer(name: "relu\(b + 1)_\(k)", kind: .relu))
+                channels = out
+            }
+            layers.append(Layer(name: "pool\(b + 1)", kind: .pool))
+        }
+        self.layers = layers
+        self.pooling = pooling
+        do {
+            self.input = try InputConvention(metadata: file.metadata)
+        } catch let error as SafeTensorsError {
+            throw fail(error.message)
+        }
+        switch blockSizes {
+        case [2, 2, 3, 3, 3]: architecture = "vgg16"
+        case [2, 2, 4, 4, 4]: architecture = "vgg19"
+        default: architecture = "vgg"
+        }
+    }
+
+    public convenience init(path: String, pooling: PoolingKind = .max) throws {
+        try self.init(weights: try SafeTensorsFile(contentsOf: path), pooling: pooling, source: path)
+    }
+
+    public var tapNames: [String] { layers.map(\.name) }
+
+    /// The index of a named layer, or an error listing the valid names.
+    public func index(of tap: String) throws -> Int {
+        guard let i = layers.firstIndex(where: { $0.name == tap }) else {
+            let relus = layers.filter { $0.name.hasPrefix("relu") }.map(\.name)
+            throw SafeTensorsError("unknown layer \"\(tap)\" (this network has \(relus.joined(separator: ", ")), conv*, pool*)")
+        }
+        return i
+    }
+
+    /// Channels of a layer's output.
+    public func channels(at index: Int) -> Int {
+        for i in stride(from: index, through: 0, by: -1) {
+            if case .conv(let conv) = layers[i].kind { return conv.outChannels }
+        }
+        return 3
+    }
+
+    /// What a forward pass leaves behind: the requested taps and what backward needs.
+    public struct Activations: Sendable {
+        /// Tap name -> activation.
+        public var taps: [String: Tensor]
+        /// Output of every ReLU up to the deepest tap (ReLU and pooling backward read them).
+        var reluOutputs: [Int: Tensor]
+        /// Index of the deepest layer run.
+        var depth: Int
+    }
+
+    /// Runs the stack up to the deepest requested tap. With `keepForBackward`, ReLU outputs are kept for `backward`.
+    public func forward(_ x: Tensor, taps: [String], keepForBackward: Bool = true) throws -> Activations {
+        let indices = try taps.map { try index(of: $0) }
+        let depth = indices.max() ?? -1
+        let wanted = Set(taps)
+        var result = Activations(taps: [:], reluOutputs: [:], depth: depth)
+        var current = x
+        guard depth >= 0 else { return result }
+        for i in 0...depth {
+            let layer = layers[i]
+            switch layer.kind {
+            case .conv(let conv): current = conv.forward(current)
+            case .relu:
+                ReLU.forward(&current)
+                if keepForBackward { result.reluOutputs[i] = current }
+            case .pool: current = Pool2x2.forward(current, kind: pooling)
+            }
+            if wanted.contains(layer.name) { result.taps[layer.name] = current }
+        }
+        return result
+    }
+
+    /// dL/dx from dL/d(tap) for some of the taps of a forward pass run with `keepForBackward`.
+    public func backward(_ activations: Activations, tapGradients: [String: Tensor]) throws -> Tensor {
+        var gradient: Tensor? = nil
+        for i in stride(from: activations.depth, through: 0, by: -1) {
+            let layer = layers[i]
+            if let g = tapGradients[layer.name] {
+                if gradient == nil {
+                    gradient = g
+                } else {
+                    add(g, into: &gradient!)
+                }
+            }
+            guard var g = gradient else { continue }
+            switch layer.kind {
+            case .conv(let conv): g = conv.backward(outputGradient: g)
+            case .relu:
+                guard let out = activations.reluOutputs[i] else { throw SafeTensorsError("backward needs a forward pass that kept its activations") }
+                ReLU.backward(output: out, gradient: &g)
+            case .pool:
+                guard let input = activations.reluOutputs[i - 1] else { throw SafeTensorsError("backward needs a forward pass that kept its activations") }
+                g = Pool2x2.backward(input: input, outputGradient: g, kind: pooling)
+            }
+            gradient = g
+        }
+        guard let result = gradient else { throw SafeTensorsError("backward: no gradient given for any tap") }
+        return result
+    }
+
+    private func add(_ a: Tensor, into b: inout Tensor) {
+        precondition(a.shape == b.shape, "tap gradient shape \(a.shape) does not match \(b.shape)")
+        b.data.withUnsafeMutableBufferPointer { dst in
+            a.data.withUnsafeBufferPointer { src in
+                let (d, s) = (dst.baseAddress!, src.baseAddress!)
+                parallelChunks(dst.count) { range in for i in range { d[i] += s[i] } }
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import XCTest
+@testable import Engine
+
+/// Each layer's forward against a plain loop, and its backward against finite differences.
+final class LayerTests: XCTestCase {
+    /// The textbook definition: out[o,y,x] = b[o] + sum_i,ky,kx w[o,i,ky,kx] * in[i, y+ky-1, x+kx-1].
+    func naiveConv(_ x: Tensor, _ w: [Float], _ b: [Float], outChannels: Int) -> Tensor {
+        var out = Tensor(channels: outChannels, height: x.height, width: x.width)
+        for o in 0..<outChannels {
+            for y in 0..<x.height {
+                for xx in 0..<x.width {
+                    var sum = Double(b[o])
+                    for i in 0..<x.channels {
+                        for ky in 0..<3 {
+                            for kx in 0..<3 {
+                                let (sy, sx) = (y + ky - 1, xx + kx - 1)
+                                guard sy >= 0, sy < x.height, sx >= 0, sx < x.width else { continue }
+                                sum += Double(w[((o * x.channels + i) * 3 + ky) * 3 + kx]) * Double(x[i, sy, sx])
+                            }
+                        }
+                    }
+                    out[o, y, xx] = Float(sum)
+                }
+            }
+        }
+        return out
+    }
+
+    func makeConv(_ cin: Int, _ cout: Int, seed: UInt64) -> Conv2D {
+        let w = randomTensor(cout * cin, 3, 3, seed: seed).data
+        let b = randomTensor(cout, 1, 1, seed: seed + 1).data
+        return Conv2D(inChannels: cin, outChannels: cout, weight: w, bias: b)
+    }
+
+    func testConvForwardMatchesNaiveLoop() {
+        let conv = makeConv(3, 5, seed: 1)
+        let x = randomTensor(3, 7, 9, seed: 2)
+        let expected = naiveConv(x, conv.weight, conv.bias, outChannels: 5)
+        XCTAssertLessThan(maxRelativeError(conv.forward(x).data, expected.data), 1e-5)
+    }
+
+    /// Row tiles must not change the result: force one-row tiles and compare.
+    func testConvForwardIsTheSameWithTinyTiles() {
+        let conv = makeConv(4, 6, seed: 3)
+        let x = randomTensor(4, 11, 5, seed: 4)
+        let whole = conv.forward(x)
+        let saved = Conv2D.scratchBudget
+        Conv2D.scratchBudget = 1
+        defer { Conv2D.scratchBudget = saved }
+        let tiled = conv.forward(x)
+        // sgemm blocks differently for other tile widths, so only rounding may differ.
+        XCTAssertLessThan(maxRelativeError(tiled.data, whole.data), 1e-6)
+        XCTAssertLessThan(maxRelativeError(tiled.data, naiveConv(x, conv.weight, conv.bias, outChannels: 6).data), 1e-5)
+    }
+
+    func testConvBackwardMatchesFiniteDifferences() {
+        let conv = makeConv(3, 4, seed: 5)
+        let x = randomTensor(3, 6, 8, seed: 6)
+        let r = randomTensor(4, 6, 8, seed: 7)
+        let grad = conv.backward(outputGradient: r)
+        XCTAssertEqual(grad.shape, x.shape)
+        // L = <conv(x), r>; border, corner and interior coordinates.
+        checkFiniteDifferences(x, analytic: grad.data, coordinates: [0, 7, 40, 47, 100, 143], step: 0.05, tolerance: 1e-3) {
+            dot(conv.forward($0).data, r.data)
+        }
+    }
+
+    func testReLUForwardAndBackward() {
+        var x = randomTensor(2, 5, 5, seed: 8)
+        let input = x
+        ReLU.forward(&x)
+        XCTAssertEqual(x.data, input.data.map { max(0, $0) })
+        let r = randomTensor(2, 5, 5, seed: 9)
+        var g = r
+        ReLU.backward(output: x, gradient: &g)
+        let away = (0..<input.count).filter { abs(input.data[$0]) > 0.05 }
+        XCTAssertGreaterThan(away.count, 20)
+        checkFiniteDifferences(input, analytic: g.data, coordinates: away, step: 0.01, tolerance: 1e-3) { t in
+            var y = t
+            ReLU.forward(&y)
+            return dot(y.data, r.data)
+        }
+    }
+
+    func testPoolingForwardMatchesNaiveLoop() {
+        let x = randomTensor(3, 7, 6, seed: 10)   // odd height: the last row is dropped
+        for kind in PoolingKind.allCases {
+            let y = Pool2x2.forward(x, kind: kind)
+            XCTAssertEqual(y.shape, [3, 3, 3])
+            for c in 0..<3 {
+                for i in 0..<3 {
+                    for j in 0..<3 {
+                        let window = [x[c, 2 * i, 2 * j], x[c, 2 * i, 2 * j + 1], x[c, 2 * i + 1, 2 * j], x[c, 2 * i + 1, 2 * j + 1]]
+                        let expected = kind == .max ? window.max()! : window.reduce(0, +) / 4
+                        XCTAssertEqual(y[c, i, j], expected, accuracy: 1e-6)
+                    }
+                }
+            }
+        }
+    }
+
+    func testPoolingBackwardMatchesFiniteDifferences() {
+        let x = randomTensor(2, 6, 7, seed: 11)
+        let r = randomTensor(2, 3, 3, seed: 12)
+        for kind in PoolingKind.allCases {
+            let g = Pool2x2.backward(input: x, outputGradient: r, kind: kind)
+            XCTAssertEqual(g.shape, x.shape)
+            // Random data has distinct values, so a small step never changes which element is the maximum.
+            checkFiniteDifferences(x, analytic: g.data, coordinates: Array(0..<x.count), step: 1e-3, tolerance: 2e-2) {
+                dot(Pool2x2.forward($0, kind: kind).data, r.data)
+            }
+            XCTAssertEqual(g[0, 0, 6], 0, "the dropped last column gets no gradient")
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import XCTest
+@testable import Engine
+
+/// Paths shared by the tests: the repository, ../shared beside it, the weights file.
+enum Fixtures {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let shared = ProcessInfo.processInfo.environment["STYLIZE_SHARED"]
+        .map { URL(fileURLWithPath: $0) } ?? repository.deletingLastPathComponent().appendingPathComponent("shared")
+    static func reference(_ path: String) -> String { shared.appendingPathComponent("reference/\(path)").path }
+    static func image(_ name: String) -> String { shared.appendingPathComponent("images/\(name)").path }
+
+    /// The real weights; a missing file fails the test with the way to get it (never a silent skip).
+    static func weightsPath() throws -> String {
+        let path = try WeightsLocator.resolve(nil)
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw SafeTensorsError("weights missing at \(path): run scripts/fetch-weights")
+        }
+        return path
+    }
+
+    nonisolated(unsafe) private static var cachedNet: VGG?
+    static func vgg16() throws -> VGG {
+        if let net = cachedNet { return net }
+        let net = try VGG(path: try weightsPath())
+        cachedNet = net
+        return net
+    }
+}
+
+/// A seeded generator, so random test data is the same on every run.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func randomTensor(_ c: Int, _ h: Int, _ w: Int, seed: UInt64, range: ClosedRange<Float> = -1...1) -> Tensor {
+    var rng = SplitMix64(seed: seed)
+    return Tensor(channels: c, height: h, width: w, data: (0..<(c * h * w)).map { _ in Float.random(in: range, using: &rng) })
+}
+
+func dot(_ a: [Float], _ b: [Float]) -> Double {
+    zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) }
+}
+
+/// Largest |a-b| relative to the largest |b|.
+func maxRelativeError(_ a: [Float], _ b: [Float]) -> Double {
+    precondition(a.count == b.count)
+    let scale = b.reduce(0) { max($0, abs(Double($1))) }
+    let diff = zip(a, b).reduce(0) { max($0, abs(Double($1.0) - Double($1.1))) }
+    return diff / max(scale, 1e-30)
+}
+
+/// Central finite difference of the scalar f at a few coordinates of x, checked against `analytic`.
+func checkFiniteDifferences(_ x: Tensor, analytic: [Float], coordinates: [Int], step: Float,
+                            tolerance: Double, file: StaticString = #filePath, line: UInt = #line,
+                            _ f: (Tensor) -> Double) {
+    for i in coordinates {
+        var plus = x, minus = x
+        plus.data[i] += step
+        minus.data[i] -= step
+        let numeric = (f(plus) - f(minus)) / (2 * Double(step))
+        let error = abs(numeric - Double(analytic[i])) / max(1e-3, abs(numeric))
+        XCTAssertLessThan(error, tolerance, "coordinate \(i): numeric \(numeric) vs analytic \(analytic[i])", file: file, line: line)
+    }
+}
