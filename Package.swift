@@ -15,7 +15,12 @@ let package = Package(
         .target(name: "ImageIO", dependencies: ["CNetpbm"]),
         // Tensors, layers with backward passes, VGG from safetensors.
         .target(name: "Engine", dependencies: ["CBLAS"]),
+        // The method of Gatys et al.: costs, Gram targets, optimizers, multi-scale schedule.
+        .target(name: "Style", dependencies: ["Engine", "CBLAS"]),
+        // Fixtures and numerical checks shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "ImageIO"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "StyleTests", dependencies: ["Style", "Engine", "ImageIO", "TestSupport"]),
     ]
 )

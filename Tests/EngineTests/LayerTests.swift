@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+import TestSupport
 
 /// Each layer's forward against a plain loop, and its backward against finite differences.
 final class LayerTests: XCTestCase {

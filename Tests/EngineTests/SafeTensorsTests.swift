@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Engine
+import TestSupport
 
 final class SafeTensorsTests: XCTestCase {
     let sample = SafeTensorsFile(

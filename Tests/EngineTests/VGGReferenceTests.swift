@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+import TestSupport
 
 /// The real VGG16 weights on a real photo, against activations from an independent implementation
 /// (../shared/reference/photo_64x96, PyTorch in float64).

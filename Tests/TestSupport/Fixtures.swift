@@ -1,18 +1,18 @@
 import Foundation
 import XCTest
-@testable import Engine
+import Engine
 
-/// Paths shared by the tests: the repository, ../shared beside it, the weights file.
-enum Fixtures {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+/// Paths shared by the test targets: the repository, ../shared beside it, the weights file.
+public enum Fixtures {
+    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    static let shared = ProcessInfo.processInfo.environment["STYLIZE_SHARED"]
+    public static let shared = ProcessInfo.processInfo.environment["STYLIZE_SHARED"]
         .map { URL(fileURLWithPath: $0) } ?? repository.deletingLastPathComponent().appendingPathComponent("shared")
-    static func reference(_ path: String) -> String { shared.appendingPathComponent("reference/\(path)").path }
-    static func image(_ name: String) -> String { shared.appendingPathComponent("images/\(name)").path }
+    public static func reference(_ path: String) -> String { shared.appendingPathComponent("reference/\(path)").path }
+    public static func image(_ name: String) -> String { shared.appendingPathComponent("images/\(name)").path }
 
     /// The real weights; a missing file fails the test with the way to get it (never a silent skip).
-    static func weightsPath() throws -> String {
+    public static func weightsPath() throws -> String {
         let path = try WeightsLocator.resolve(nil)
         guard FileManager.default.fileExists(atPath: path) else {
             throw SafeTensorsError("weights missing at \(path): run scripts/fetch-weights")
@@ -21,7 +21,7 @@ enum Fixtures {
     }
 
     nonisolated(unsafe) private static var cachedNet: VGG?
-    static func vgg16() throws -> VGG {
+    public static func vgg16() throws -> VGG {
         if let net = cachedNet { return net }
         let net = try VGG(path: try weightsPath())
         cachedNet = net
@@ -30,10 +30,10 @@ enum Fixtures {
 }
 
 /// A seeded generator, so random test data is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+    public init(seed: UInt64) { state = seed }
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -42,17 +42,17 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-func randomTensor(_ c: Int, _ h: Int, _ w: Int, seed: UInt64, range: ClosedRange<Float> = -1...1) -> Tensor {
+public func randomTensor(_ c: Int, _ h: Int, _ w: Int, seed: UInt64, range: ClosedRange<Float> = -1...1) -> Tensor {
     var rng = SplitMix64(seed: seed)
     return Tensor(channels: c, height: h, width: w, data: (0..<(c * h * w)).map { _ in Float.random(in: range, using: &rng) })
 }
 
-func dot(_ a: [Float], _ b: [Float]) -> Double {
+public func dot(_ a: [Float], _ b: [Float]) -> Double {
     zip(a, b).reduce(0) { $0 + Double($1.0) * Double($1.1) }
 }
 
 /// Largest |a-b| relative to the largest |b|.
-func maxRelativeError(_ a: [Float], _ b: [Float]) -> Double {
+public func maxRelativeError(_ a: [Float], _ b: [Float]) -> Double {
     precondition(a.count == b.count)
     let scale = b.reduce(0) { max($0, abs(Double($1))) }
     let diff = zip(a, b).reduce(0) { max($0, abs(Double($1.0) - Double($1.1))) }
@@ -60,7 +60,7 @@ func maxRelativeError(_ a: [Float], _ b: [Float]) -> Double {
 }
 
 /// Central finite difference of the scalar f at a few coordinates of x, checked against `analytic`.
-func checkFiniteDifferences(_ x: Tensor, analytic: [Float], coordinates: [Int], step: Float,
+public func checkFiniteDifferences(_ x: Tensor, analytic: [Float], coordinates: [Int], step: Float,
                             tolerance: Double, file: StaticString = #filePath, line: UInt = #line,
                             _ f: (Tensor) -> Double) {
     for i in coordinates {

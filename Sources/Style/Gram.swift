@@ -1,0 +1,46 @@
+import CBLAS
+import Engine
+
+/// Gram matrices normalized per position: g = A Aᵀ / (nH nW), with A the C x (nH nW) feature matrix.
+///
+/// The seed's style cost is 1/(2 nH nW nC)² Σ (G(S) - G(G))² with the raw Gram G = A Aᵀ. Dividing G by the
+/// number of positions N gives the same value, Σ (g(S) - g(G))² / (4 nC²), when S and G have the same size,
+/// and lets a style image (or a stored Gram file) of any size be compared with a generated image of any size.
+public enum Gram {
+    /// The normalized Gram matrix, row-major C x C.
+    public static func matrix(_ features: Tensor) -> [Float] {
+        let (c, n) = (features.channels, features.planeSize)
+        var gram = [Float](repeating: 0, count: c * c)
+        features.data.withUnsafeBufferPointer { a in
+            gram.withUnsafeMutableBufferPointer { g in
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(c), Int32(c), Int32(n),
+                            1 / Float(n), a.baseAddress!, Int32(n), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(c))
+            }
+        }
+        return gram
+    }
+
+    /// The style cost of one layer, Σ (g - target)² / (4 nC²), and its gradient with respect to the features,
+    /// (g - target) A / (nC² N).
+    public static func loss(features: Tensor, target: [Float]) -> (value: Double, gradient: Tensor) {
+        let (c, n) = (features.channels, features.planeSize)
+        precondition(target.count == c * c, "Gram target has \(target.count) entries for \(c) channels")
+        var difference = matrix(features)
+        var sum = 0.0
+        for i in 0..<difference.count {
+            difference[i] -= target[i]
+            sum += Double(difference[i]) * Double(difference[i])
+        }
+        let cc = Float(c) * Float(c)
+        var gradient = Tensor(channels: c, height: features.height, width: features.width)
+        difference.withUnsafeBufferPointer { d in
+            features.data.withUnsafeBufferPointer { a in
+                gradient.data.withUnsafeMutableBufferPointer { g in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(c), Int32(n), Int32(c),
+                                1 / (cc * Float(n)), d.baseAddress!, Int32(c), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(n))
+                }
+            }
+        }
+        return (sum / (4 * Double(cc)), gradient)
+    }
+}

@@ -1,0 +1,129 @@
+import Engine
+
+/// The weights of J = alpha J_content + beta Σ_l w_l J_style[l] + tv J_tv.
+public struct CostWeights: Sendable, Equatable {
+    public var content: Double
+    public var style: Double
+    public var totalVariation: Double
+    public init(content: Double, style: Double, totalVariation: Double) {
+        self.content = content
+        self.style = style
+        self.totalVariation = totalVariation
+    }
+}
+
+/// A style layer and its weight w_l.
+public struct WeightedLayer: Sendable, Equatable {
+    public var name: String
+    public var weight: Double
+    public init(_ name: String, weight: Double) {
+        self.name = name
+        self.weight = weight
+    }
+}
+
+/// The parts of one evaluation of J (unweighted parts, weighted total).
+public struct Cost: Sendable, Equatable {
+    public var total: Double
+    public var content: Double
+    /// Σ_l w_l J_style[l].
+    public var style: Double
+    public var styleLayers: [String: Double]
+    public var totalVariation: Double
+}
+
+/// J(G) and its gradient with respect to G's pixels (by backpropagation through the network).
+///
+/// J_content = 1/2 Σ (a[l](C) - a[l](G))² at the content layer; J_style as in `Gram`; J_tv as in
+/// `TotalVariation`. The image is interleaved RGB in 0..255, the network's own input convention applied inside.
+public final class StyleObjective: @unchecked Sendable {
+    public let network: VGG
+    public let width: Int
+    public let height: Int
+    public let contentLayer: String
+    public let styleLayers: [WeightedLayer]
+    public let weights: CostWeights
+    let contentTarget: Tensor
+    let styleTarget: StyleTarget
+    public private(set) var evaluations = 0
+
+    public init(network: VGG, content: [Float], width: Int, height: Int, contentLayer: String,
+                styleLayers: [WeightedLayer], style: StyleTarget, weights: CostWeights) throws {
+        for layer in styleLayers {
+            let channels = network.channels(at: try network.index(of: layer.name))
+            guard let gram = style.grams[layer.name] else { throw StyleError("the style has no Gram matrix for \(layer.name)") }
+            guard gram.count == channels * channels else {
+                throw StyleError("the style's Gram matrix for \(layer.name) has \(gram.count) entries, the network needs \(channels)x\(channels)")
+            }
+        }
+        let x = network.input.networkInput(pixels: content, width: width, height: height)
+        let result = try network.forward(x, taps: [contentLayer], keepForBackward: false)
+        self.contentTarget = result.taps[contentLayer]!
+        self.network = network
+        self.width = width
+        self.height = height
+        self.contentLayer = contentLayer
+        self.styleLayers = styleLayers
+        self.weights = weights
+        self.styleTarget = style
+    }
+
+    public func evaluate(_ pixels: [Float]) throws -> (cost: Cost, gradient: [Float]) {
+        evaluations += 1
+        let x = network.input.networkInput(pixels: pixels, width: width, height: height)
+        var taps = styleLayers.map(\.name)
+        if weights.content != 0 { taps.append(contentLayer) }
+        let forward = try network.forward(x, taps: taps)
+        var tapGradients: [String: Tensor] = [:]
+        func accumulate(_ name: String, _ g: Tensor, scale: Float) {
+            var scaled = g
+            if scale != 1 { for i in 0..<scaled.count { scaled.data[i] *= scale } }
+            if var existing = tapGradients[name] {
+                for i in 0..<existing.count { existing.data[i] += scaled.data[i] }
+                tapGradients[name] = existing
+            } else {
+                tapGradients[name] = scaled
+            }
+        }
+
+        var contentCost = 0.0
+        if weights.content != 0 {
+            let a = forward.taps[contentLayer]!
+            var g = a
+            for i in 0..<a.count {
+                let d = a.data[i] - contentTarget.data[i]
+                g.data[i] = d
+                contentCost += Double(d) * Double(d)
+            }
+            contentCost /= 2
+            accumulate(contentLayer, g, scale: Float(weights.content))
+        }
+
+        var styleCost = 0.0
+        var perLayer: [String: Double] = [:]
+        if weights.style != 0 {
+            for layer in styleLayers {
+                let (value, g) = Gram.loss(features: forward.taps[layer.name]!, target: styleTarget.grams[layer.name]!)
+                perLayer[layer.name] = value
+                styleCost += layer.weight * value
+                accumulate(layer.name, g, scale: Float(weights.style * layer.weight))
+            }
+        }
+
+        var gradient: [Float]
+        if tapGradients.isEmpty {
+            gradient = [Float](repeating: 0, count: pixels.count)
+        } else {
+            gradient = network.input.pixelGradient(try network.backward(forward, tapGradients: tapGradients))
+        }
+        var tvCost = 0.0
+        if weights.totalVariation != 0 {
+            let (value, g) = TotalVariation.loss(pixels: pixels, width: width, height: height)
+            tvCost = value
+            let tv = Float(weights.totalVariation)
+            for i in 0..<gradient.count { gradient[i] += tv * g[i] }
+        }
+        let total = weights.content * contentCost + weights.style * styleCost + weights.totalVariation * tvCost
+        return (Cost(total: total, content: contentCost, style: styleCost, styleLayers: perLayer, totalVariation: tvCost), gradient)
+    }
+}
