@@ -3,6 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "stylize",
+    products: [
+        .executable(name: "stylize", targets: ["stylize"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
@@ -16,7 +19,15 @@ let package = Package(
         // Tensors, layers with backward passes, VGG from safetensors.
         .target(name: "Engine", dependencies: ["CBLAS"]),
         // The method of Gatys et al.: costs, Gram targets, optimizers, multi-scale schedule.
-        .target(name: "Style", dependencies: ["Engine", "CBLAS"]),
+        .target(name: "Style", dependencies: ["Engine", "ImageIO", "CBLAS"]),
+        // What the executables share: messages, progress, option parsing, loading styles.
+        .target(name: "FilterSupport", dependencies: ["Style", "Engine", "ImageIO"]),
+        .executableTarget(name: "stylize", dependencies: [
+            "FilterSupport", "Style", "Engine", "ImageIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // The engine benchmark behind scripts/bench-engine.
+        .executableTarget(name: "stylize-bench", dependencies: ["Engine", "CBLAS"]),
         // Fixtures and numerical checks shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),

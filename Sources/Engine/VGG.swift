@@ -168,3 +168,52 @@ public final class VGG: Sendable {
         }
     }
 }
+
+extension VGG {
+    /// How many 2x2 poolings run before a layer's output.
+    public func poolings(before index: Int) -> Int {
+        layers[...index].filter { if case .pool = $0.kind { return true } else { return false } }.count
+    }
+
+    /// The output size of a layer for an input of the given size.
+    public func spatialSize(of tap: String, inputWidth: Int, inputHeight: Int) throws -> (width: Int, height: Int, count: Int) {
+        let pools = poolings(before: try index(of: tap))
+        let (w, h) = (inputWidth >> pools, inputHeight >> pools)
+        return (w, h, w * h)
+    }
+
+    /// The smallest side an input may have so that every given layer has at least one position.
+    public func minimumInputSide(for taps: [String]) throws -> Int {
+        1 << (try taps.map { poolings(before: try index(of: $0)) }.max() ?? 0)
+    }
+}
+
+extension VGG {
+    /// A fingerprint of the weights (64-bit FNV-1a over every kernel and bias, in layer order), so that a
+    /// Gram file made with other weights is recognized as such instead of giving a wrong picture.
+    public var fingerprint: String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        func mix(_ values: [Float]) {
+            values.withUnsafeBufferPointer { buffer in
+                for v in buffer {
+                    hash = (hash ^ UInt64(v.bitPattern)) &* 0x0000_0100_0000_01B3
+                }
+            }
+        }
+        for layer in layers {
+            if case .conv(let conv) = layer.kind {
+                mix(conv.weight)
+                mix(conv.bias)
+            }
+        }
+        return String(hash, radix: 16, uppercase: false)
+    }
+
+    /// The input convention as text, for files that record how their features were made.
+    public var preprocessingDescription: String {
+        let order = input.bgr ? "BGR" : "RGB"
+        let mean = input.mean.map { "\($0)" }.joined(separator: ",")
+        let std = input.std.map { "\($0)" }.joined(separator: ",")
+        return "\(order), 0..\(input.range), mean \(mean), std \(std), \(pooling.rawValue) pooling"
+    }
+}

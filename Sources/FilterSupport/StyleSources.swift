@@ -1,0 +1,59 @@
+import Engine
+import ImageIO
+import Style
+
+/// The styles a run blends: style images (whose Grams depend on the working size, so they are computed
+/// per size and cached) and Gram files (fixed), each with its blend weight.
+public final class StyleSources {
+    enum Source {
+        case image(name: String, image: RGBImage)
+        case gram(name: String, file: GramFile)
+    }
+
+    let sources: [(source: Source, weight: Double)]
+    let styleScale: Double
+    var cache: [Int: StyleTarget] = [:]
+
+    /// Reads every style image and Gram file now, so a bad one fails before any input is read.
+    public init(styleImages: [String], gramFiles: [String], blend: [Double]?, styleScale: Double,
+                network: VGG, layers: [String]) throws {
+        let count = styleImages.count + gramFiles.count
+        guard count > 0 else { throw StyleError("no style: give --style IMAGE or --gram FILE") }
+        let weights = blend ?? [Double](repeating: 1, count: count)
+        guard weights.count == count else {
+            throw StyleError("--style-blend has \(weights.count) weights for \(count) styles")
+        }
+        guard styleScale > 0 else { throw StyleError("--style-scale must be positive") }
+        var sources: [Source] = []
+        for path in styleImages {
+            let reader = try NetpbmReader(path: path)
+            guard let image = try reader.next() else { throw StyleError("\(path): no image in file") }
+            sources.append(.image(name: path, image: image.rgb()))
+        }
+        for path in gramFiles {
+            let file = try GramFile(path: path)
+            try file.check(network: network, layers: layers, name: path)
+            sources.append(.gram(name: path, file: file))
+        }
+        self.sources = Array(zip(sources, weights))
+        self.styleScale = styleScale
+    }
+
+    /// The blended target for a content image whose working size has this longest side.
+    public func target(for stylizer: Stylizer, workingLongest: Int) throws -> StyleTarget {
+        if let cached = cache[workingLongest] { return cached }
+        let longest = max(1, Int((Double(workingLongest) * styleScale).rounded()))
+        let layers = stylizer.options.styleLayers.map(\.name)
+        let parts = try sources.map { source, weight -> (target: StyleTarget, weight: Double) in
+            switch source {
+            case .image(let name, let image):
+                return (try stylizer.styleTarget(image: image, longest: longest, name: name), weight)
+            case .gram(_, let file):
+                return (StyleTarget(grams: file.target.grams.filter { layers.contains($0.key) }), weight)
+            }
+        }
+        let target = parts.count == 1 ? parts[0].target : try StyleTarget.blend(parts)
+        cache[workingLongest] = target
+        return target
+    }
+}

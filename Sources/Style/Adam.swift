@@ -1,0 +1,35 @@
+import Foundation
+
+/// Adam (Kingma and Ba 2014) on the pixels, clamped to the bounds after every step.
+/// Steps are in pixel units, so the learning rate means "about this many levels per step".
+public struct Adam: Sendable {
+    public var learningRate: Float = 4
+    public var beta1: Float = 0.9
+    public var beta2: Float = 0.999
+    public var epsilon: Float = 1e-8
+    public var bounds: Bounds = .pixels
+
+    public init(learningRate: Float = 4) {
+        self.learningRate = learningRate
+    }
+
+    public func minimize(from start: [Float], maxEvaluations: Int, cost: CostFunction,
+                         progress: ProgressHandler = { _, _ in }) throws -> OptimizationResult {
+        var x = bounds.clamp(start)
+        var m = [Float](repeating: 0, count: x.count), v = m
+        var best = x, bestValue = Double.infinity
+        for t in 1...max(1, maxEvaluations) {
+            let (f, g) = try cost(x)
+            progress(t, f)
+            if f < bestValue { (best, bestValue) = (x, f) }
+            if t == maxEvaluations { break }
+            let c1 = 1 - pow(beta1, Float(t)), c2 = 1 - pow(beta2, Float(t))
+            for i in 0..<x.count {
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                x[i] = bounds.clamp(x[i] - learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon))
+            }
+        }
+        return OptimizationResult(solution: best, value: bestValue, evaluations: max(1, maxEvaluations), reason: "evaluation budget")
+    }
+}

@@ -1,0 +1,88 @@
+import Engine
+import ImageIO
+
+/// One stage of the coarse-to-fine schedule: optimize at `scale` times the working size for at most
+/// `evaluations` evaluations of J, then upsample the result as the next stage's start.
+public struct Stage: Sendable, Equatable {
+    public var scale: Double
+    public var evaluations: Int
+    public init(scale: Double, evaluations: Int) {
+        self.scale = scale
+        self.evaluations = evaluations
+    }
+
+    /// Parses "0.5:150,1:200" (scale:evaluations, coarse to fine).
+    public static func parseSchedule(_ text: String) throws -> [Stage] {
+        let stages = try text.split(separator: ",").map { item -> Stage in
+            let parts = item.split(separator: ":")
+            guard parts.count == 2, let scale = Double(parts[0]), scale > 0, scale <= 1,
+                  let count = Int(parts[1]), count >= 0 else {
+                throw StyleError("bad schedule entry \"\(item)\": expected SCALE:EVALUATIONS with 0 < SCALE <= 1")
+            }
+            return Stage(scale: scale, evaluations: count)
+        }
+        guard !stages.isEmpty else { throw StyleError("empty schedule") }
+        guard zip(stages, stages.dropFirst()).allSatisfy({ $0.scale < $1.scale }), stages.last!.scale == 1 else {
+            throw StyleError("schedule \"\(text)\": scales must increase and end at 1")
+        }
+        return stages
+    }
+}
+
+/// Where the optimization starts.
+public enum Initialization: Sendable, Equatable {
+    case content
+    /// Uniform white noise in 0..255, from `StylizeOptions.seed`.
+    case noise
+    /// A given image (resized to the working size).
+    case image(RGBImage)
+}
+
+/// Everything that shapes one stylization, with the documented defaults.
+public struct StylizeOptions: Sendable, Equatable {
+    public var contentLayer = "relu4_2"
+    public var styleLayers: [WeightedLayer] = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"].map { WeightedLayer($0, weight: 0.2) }
+    /// alpha; nil: `DefaultWeights.content` for the working size.
+    public var contentWeight: Double?
+    /// beta; nil: `DefaultWeights.style`.
+    public var styleWeight: Double?
+    /// tv; nil: `DefaultWeights.totalVariation` for the working size.
+    public var totalVariationWeight: Double?
+    public var schedule: [Stage] = StylizeOptions.defaultSchedule
+    public var optimizer: OptimizerKind = .lbfgs
+    public var learningRate: Float = 4
+    /// L-BFGS stops a stage early when J improves by less than this fraction for 5 steps in a row.
+    public var relativeTolerance: Double = 1e-4
+    public var initialization: Initialization = .content
+    public var seed: UInt64 = 0
+
+    public static let defaultSchedule = [Stage(scale: 0.5, evaluations: 150), Stage(scale: 1, evaluations: 150)]
+
+    public init() {}
+
+    /// All layers the method reads, for checks and for the network's depth.
+    public var allLayers: [String] { [contentLayer] + styleLayers.map(\.name) }
+
+    /// Replaces the last stage's evaluation count (what `--iterations` sets).
+    public mutating func setFinalEvaluations(_ count: Int) {
+        schedule[schedule.count - 1].evaluations = count
+    }
+}
+
+/// The weights used when none are given, chosen for the size being optimized so that the look stays the
+/// same at any size. J_content is a plain sum over the content layer's nH nW positions and J_tv a sum
+/// over pixels, while J_style (Grams normalized per position) does not grow with the image: so alpha is
+/// a constant divided by the content layer's positions and tv a constant divided by the pixel count.
+/// The constants were chosen by eye on the images in ../shared/images.
+public enum DefaultWeights {
+    public static let contentPerPosition: Double = 2e2
+    public static let style: Double = 1e4
+    public static let totalVariationPerPixel: Double = 1e-2
+
+    public static func resolve(_ options: StylizeOptions, network: VGG, width: Int, height: Int) throws -> CostWeights {
+        let positions = Double(try network.spatialSize(of: options.contentLayer, inputWidth: width, inputHeight: height).count)
+        return CostWeights(content: options.contentWeight ?? contentPerPosition / positions,
+                           style: options.styleWeight ?? style,
+                           totalVariation: options.totalVariationWeight ?? totalVariationPerPixel / Double(width * height))
+    }
+}

@@ -1,0 +1,134 @@
+import Engine
+import ImageIO
+
+/// Where a stylization is: reported after every evaluation of J.
+public struct StylizeProgress: Sendable {
+    public var stage: Int
+    public var stages: Int
+    public var width: Int
+    public var height: Int
+    public var evaluation: Int
+    public var evaluations: Int
+    public var cost: Double
+}
+
+/// The outcome of a stylization at the working size.
+public struct StylizeResult: Sendable {
+    /// The image, in 0...255, each value rounded to an integer: what an 8-bit file will hold.
+    public var image: RGBImage
+    /// J of that written image (not of the floats the optimizer last saw).
+    public var cost: Cost
+    /// J of the content-initialized (or noise-initialized) start, at the working size.
+    public var initialCost: Double
+    public var evaluations: Int
+}
+
+/// Gatys et al.'s method, coarse to fine: for each stage of the schedule, resize the content (and the
+/// previous stage's result) to that scale and minimize J with the chosen optimizer inside 0...255.
+public final class Stylizer: Sendable {
+    public let network: VGG
+    public let options: StylizeOptions
+
+    public init(network: VGG, options: StylizeOptions) throws {
+        for layer in options.allLayers { _ = try network.index(of: layer) }
+        self.network = network
+        self.options = options
+    }
+
+    /// The smallest side an image may have for these layers (16 px for relu5_1 in VGG).
+    public var minimumSide: Int { (try? network.minimumInputSide(for: options.allLayers)) ?? 1 }
+
+    /// The working size for an input: `requested` as the longest side, or the input's size capped at 512.
+    public static func workingSize(width: Int, height: Int, requested: Int?) -> (width: Int, height: Int) {
+        let longest = requested ?? min(512, max(width, height))
+        return Resample.fit(width: width, height: height, longest: longest)
+    }
+
+    /// The style's Grams, from a style image scaled so that its longest side is `longest`.
+    public func styleTarget(image: RGBImage, longest: Int, name: String) throws -> StyleTarget {
+        let size = Resample.fit(width: image.width, height: image.height, longest: longest)
+        guard min(size.width, size.height) >= minimumSide else {
+            throw StyleError("\(name): style image is \(size.width)x\(size.height) at this scale; it must be at least \(minimumSide) px on each side")
+        }
+        let pixels = Resample.resize(image.pixels, width: image.width, height: image.height,
+                                     toWidth: size.width, toHeight: size.height)
+        return try StyleTarget(network: network, pixels: pixels, width: size.width, height: size.height,
+                               layers: options.styleLayers.map(\.name))
+    }
+
+    /// Stylizes `content` (already at the working size) toward `style`.
+    public func run(content: RGBImage, style: StyleTarget,
+                    progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
+        let minimum = minimumSide
+        guard min(content.width, content.height) >= minimum else {
+            throw StyleError("image is \(content.width)x\(content.height); it must be at least \(minimum) px on each side")
+        }
+        let stages = options.schedule.filter { stage in
+            let size = Resample.fit(width: content.width, height: content.height,
+                                    longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))
+            return min(size.width, size.height) >= minimum || stage.scale == 1
+        }
+        var current = startImage(for: content)
+        var evaluations = 0
+        for (index, stage) in stages.enumerated() {
+            let size = stage.scale == 1 ? (width: content.width, height: content.height)
+                : Resample.fit(width: content.width, height: content.height,
+                               longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))
+            let target = Resample.resize(content.pixels, width: content.width, height: content.height,
+                                         toWidth: size.width, toHeight: size.height)
+            let start = Resample.resize(current.pixels, width: current.width, height: current.height,
+                                        toWidth: size.width, toHeight: size.height)
+            let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style)
+            let report: ProgressHandler = { evaluation, value in
+                progress(StylizeProgress(stage: index + 1, stages: stages.count, width: size.width, height: size.height,
+                                         evaluation: evaluation, evaluations: stage.evaluations, cost: value))
+            }
+            let cost: CostFunction = { pixels in
+                let (c, g) = try objective.evaluate(pixels)
+                return (c.total, g)
+            }
+            let result: OptimizationResult
+            if stage.evaluations == 0 {
+                result = OptimizationResult(solution: Bounds.pixels.clamp(start), value: .nan, evaluations: 0, reason: "no evaluations")
+            } else {
+                switch options.optimizer {
+                case .lbfgs:
+                    result = try BoundedLBFGS(relativeTolerance: options.relativeTolerance)
+                        .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report)
+                case .adam:
+                    result = try Adam(learningRate: options.learningRate)
+                        .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report)
+                }
+            }
+            evaluations += result.evaluations
+            current = RGBImage(width: size.width, height: size.height, pixels: result.solution)
+        }
+        let written = RGBImage(width: content.width, height: content.height,
+                               pixels: current.pixels.map { min(max($0.rounded(), 0), 255) })
+        let objective = try makeObjective(content: content.pixels, width: content.width, height: content.height, style: style)
+        let initial = try objective.evaluate(Bounds.pixels.clamp(startImage(for: content).pixels)).cost.total
+        return StylizeResult(image: written, cost: try objective.evaluate(written.pixels).cost,
+                             initialCost: initial, evaluations: evaluations)
+    }
+
+    func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget) throws -> StyleObjective {
+        try StyleObjective(network: network, content: content, width: width, height: height,
+                           contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
+                           weights: try DefaultWeights.resolve(options, network: network, width: width, height: height))
+    }
+
+    func startImage(for content: RGBImage) -> RGBImage {
+        switch options.initialization {
+        case .content:
+            return content
+        case .noise:
+            var rng = SplitMix64(seed: options.seed)
+            return RGBImage(width: content.width, height: content.height,
+                            pixels: (0..<content.pixels.count).map { _ in Float.random(in: 0...255, using: &rng) })
+        case .image(let image):
+            return RGBImage(width: content.width, height: content.height,
+                            pixels: Resample.resize(image.pixels, width: image.width, height: image.height,
+                                                    toWidth: content.width, toHeight: content.height))
+        }
+    }
+}

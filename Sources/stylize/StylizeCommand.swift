@@ -1,0 +1,119 @@
+import ArgumentParser
+import Engine
+import FilterSupport
+import Foundation
+import ImageIO
+import Style
+
+@main
+struct StylizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stylize",
+        abstract: "Neural style transfer (Gatys et al. 2015): repaint the images on stdin in the style of a painting.",
+        discussion: """
+        Reads a PPM, PGM or PAM image, or a stream of them back to back, on standard input and writes each one \
+        stylized on standard output, in the input's format and size (PAM alpha passes through unchanged).
+
+        J(G) = alpha J_content + beta sum_l w_l J_style[l] + tv J_tv is minimized over the pixels of G by \
+        bounded L-BFGS (pixels stay in 0..255), coarse to fine. When --content-weight and --tv-weight are \
+        not given they are scaled to the working size (alpha = \(DefaultWeights.contentPerPosition) / positions \
+        of the content layer, tv = \(DefaultWeights.totalVariationPerPixel) / pixels; beta = \(Int(DefaultWeights.style))), \
+        so the look is the same at any size. Given, they are used exactly as alpha, beta and tv.
+
+        Examples:
+          stylize --style starry.ppm < photo.ppm > out.ppm
+          jpegtopnm photo.jpg | stylize --style starry.ppm --size 384 | pnmtopng > out.png
+          gram < starry.ppm > starry.gram; stylize --gram starry.gram < photo.ppm > out.ppm
+          stylize --style a.ppm --style b.ppm --style-blend 0.7,0.3 --preserve-colors < in.pam > out.pam
+          ffmpeg -i in.mp4 -f image2pipe -c:v ppm - | stylize --gram s.gram | ffmpeg -f image2pipe -i - out.mp4
+        """)
+
+    @Option(name: .customLong("style"), help: ArgumentHelp("A style image (PPM/PGM/PAM); repeat to blend several.", valueName: "file"))
+    var styleImages: [String] = []
+
+    @Option(name: .customLong("gram"), help: ArgumentHelp("A style signature written by `gram`; repeat to blend.", valueName: "file"))
+    var gramFiles: [String] = []
+
+    @Option(help: ArgumentHelp("Blend weights for the styles, --style ones first, then --gram ones (e.g. 0.7,0.3).", valueName: "w,w,..."))
+    var styleBlend: String?
+
+    @Option(help: ArgumentHelp("alpha, exactly (default: scaled to the working size).", valueName: "alpha"))
+    var contentWeight: Double?
+
+    @Option(help: ArgumentHelp("beta, exactly (default: \(Int(DefaultWeights.style))).", valueName: "beta"))
+    var styleWeight: Double?
+
+    @Option(help: ArgumentHelp("Total-variation weight, exactly; 0 turns it off (default: scaled to the working size).", valueName: "tv"))
+    var tvWeight: Double?
+
+    @Option(help: "The content layer.")
+    var contentLayer = "relu4_2"
+
+    @Option(help: ArgumentHelp("Style layers with optional weights; a layer without a weight gets 1/count.", valueName: "layer[:w],..."))
+    var styleLayers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
+
+    @Option(help: ArgumentHelp("Evaluations of J at full size (the last stage of the schedule).", valueName: "n"))
+    var iterations: Int?
+
+    @Option(help: ArgumentHelp("Coarse-to-fine stages, scale:evaluations; \"1:300\" turns multi-scale off.", valueName: "schedule"))
+    var schedule = "0.5:150,1:150"
+
+    @Option(help: "lbfgs (bounded L-BFGS) or adam.")
+    var optimizer = "lbfgs"
+
+    @Option(help: ArgumentHelp("Adam's step, in pixel levels.", valueName: "levels"))
+    var learningRate: Float = 4
+
+    @Option(help: ArgumentHelp("Stop a stage when J improves by less than this fraction for 5 steps (0: never).", valueName: "fraction"))
+    var tolerance: Double = 1e-4
+
+    @Option(help: ArgumentHelp("Start from: content, noise (seeded), or an image file.", valueName: "content|noise|file"))
+    var initialization = "content"
+
+    @Option(help: "Seed for --init noise.")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Working size (longest side, px); the output then has this size too (default: the input's size, optimized at 512 px at most).", valueName: "px"))
+    var size: Int?
+
+    @Option(help: ArgumentHelp("Style image size relative to the working size.", valueName: "factor"))
+    var styleScale: Double = 1
+
+    @Flag(help: "Keep the content's colors; transfer luminance only.")
+    var preserveColors = false
+
+    @Option(help: "max or avg.")
+    var pooling = "max"
+
+    @Option(help: ArgumentHelp("Network weights (default: $STYLIZE_WEIGHTS, else ~/.local/share/stylize/vgg16.safetensors).", valueName: "file"))
+    var weights: String?
+
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Print J and its parts after every evaluation.")
+    var verbose = false
+
+    mutating func validate() throws {
+        if styleImages.isEmpty && gramFiles.isEmpty { throw ValidationError("give a style: --style IMAGE or --gram FILE") }
+        if let size, size < 1 { throw ValidationError("--size must be positive") }
+        if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if OptimizerKind(rawValue: optimizer) == nil { throw ValidationError("--optimizer must be lbfgs or adam") }
+        if PoolingKind(rawValue: pooling) == nil { throw ValidationError("--pooling must be max or avg") }
+    }
+
+    func run() throws {
+        let diagnostics = Diagnostics(program: "stylize", quiet: quiet)
+        do {
+            try StylizeRun(command: self, diagnostics: diagnostics).run()
+        } catch is ExitQuietly {
+            throw ExitCode.success
+        } catch {
+            diagnostics.fail("\(error)")
+        }
+    }
+}

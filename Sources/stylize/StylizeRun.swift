@@ -1,0 +1,119 @@
+import Engine
+import FilterSupport
+import Foundation
+import ImageIO
+import Style
+
+/// One invocation: loads the network and styles, then stylizes every image of standard input in turn,
+/// writing and flushing each before reading the next.
+struct StylizeRun {
+    let command: StylizeCommand
+    let diagnostics: Diagnostics
+
+    func options() throws -> StylizeOptions {
+        var options = StylizeOptions()
+        options.contentLayer = command.contentLayer
+        options.styleLayers = try parseWeightedLayers(command.styleLayers)
+        options.contentWeight = command.contentWeight
+        options.styleWeight = command.styleWeight
+        options.totalVariationWeight = command.tvWeight
+        options.schedule = try Stage.parseSchedule(command.schedule)
+        if let iterations = command.iterations { options.setFinalEvaluations(iterations) }
+        options.optimizer = OptimizerKind(rawValue: command.optimizer)!
+        options.learningRate = command.learningRate
+        options.relativeTolerance = command.tolerance
+        options.seed = command.seed
+        switch command.initialization {
+        case "content": options.initialization = .content
+        case "noise": options.initialization = .noise
+        case let path:
+            guard let image = try NetpbmReader(path: path).next() else { throw StyleError("\(path): no image in file") }
+            options.initialization = .image(image.rgb())
+        }
+        return options
+    }
+
+    func run() throws {
+        if let threads = command.threads { ThreadSettings.set(threads) }
+        let options = try options()
+        let network = try VGG(path: try WeightsLocator.resolve(command.weights), pooling: PoolingKind(rawValue: command.pooling)!)
+        let stylizer = try Stylizer(network: network, options: options)
+        let styles = try StyleSources(styleImages: command.styleImages, gramFiles: command.gramFiles,
+                                      blend: try command.styleBlend.map(parseWeights), styleScale: command.styleScale,
+                                      network: network, layers: options.styleLayers.map(\.name))
+        let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
+        let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
+        let progress = ProgressLine(diagnostics: diagnostics)
+        var index = 0
+        while true {
+            let input: NetpbmImage
+            do {
+                guard let next = try reader.next() else { break }
+                input = next
+            } catch {
+                throw StyleError(index == 0 ? "\(error)" : "image \(index + 1): \(error)")
+            }
+            index += 1
+            let started = Date()
+            let output: NetpbmImage
+            let result: StylizeResult
+            do {
+                (output, result) = try stylize(input, stylizer: stylizer, styles: styles, progress: progress, index: index)
+            } catch {
+                progress.clear()
+                throw StyleError("image \(index): \(error)")
+            }
+            progress.clear()
+            do {
+                try writer.write(output)
+            } catch {
+                if "\(error)".contains("Broken pipe") { throw ExitQuietly() }
+                throw error
+            }
+            diagnostics.message("image \(index): \(input.width)x\(input.height), \(result.evaluations) evaluations, "
+                                + "J \(scientific(result.initialCost)) -> \(scientific(result.cost.total)) (written image), "
+                                + String(format: "%.1f s", Date().timeIntervalSince(started)))
+        }
+        guard index > 0 else { throw StyleError("no image on standard input") }
+    }
+
+    func stylize(_ input: NetpbmImage, stylizer: Stylizer, styles: StyleSources, progress: ProgressLine,
+                 index: Int) throws -> (NetpbmImage, StylizeResult) {
+        let original = input.rgb()
+        let working = Stylizer.workingSize(width: original.width, height: original.height, requested: command.size)
+        let content = RGBImage(width: working.width, height: working.height,
+                               pixels: Resample.resize(original.pixels, width: original.width, height: original.height,
+                                                       toWidth: working.width, toHeight: working.height))
+        let style = try styles.target(for: stylizer, workingLongest: max(working.width, working.height))
+        let result = try stylizer.run(content: content, style: style) { p in
+            if command.verbose {
+                diagnostics.message("image \(index) stage \(p.stage)/\(p.stages) \(p.width)x\(p.height) evaluation \(p.evaluation)/\(p.evaluations): J \(scientific(p.cost))")
+            }
+            progress.update(fraction: (Double(p.stage - 1) + Double(p.evaluation) / Double(max(1, p.evaluations))) / Double(p.stages),
+                            label: "image \(index), stage \(p.stage)/\(p.stages), J \(scientific(p.cost))")
+        }
+        var pixels = result.image.pixels
+        let (outWidth, outHeight) = command.size == nil ? (original.width, original.height) : (working.width, working.height)
+        pixels = Resample.resize(pixels, width: working.width, height: working.height, toWidth: outWidth, toHeight: outHeight)
+        if command.preserveColors {
+            let reference = Resample.resize(original.pixels, width: original.width, height: original.height,
+                                            toWidth: outWidth, toHeight: outHeight)
+            pixels = ColorPreservation.apply(stylized: pixels, content: reference)
+        }
+        let image = RGBImage(width: outWidth, height: outHeight, pixels: pixels)
+        if outWidth == input.width && outHeight == input.height {
+            return (input.replacingColor(with: image), result)
+        }
+        // Resized output: a new image of the input's kind without the (now mis-sized) alpha.
+        var resized = NetpbmImage(rgb: image, maxval: input.maxval)
+        if input.format == .pam {
+            resized.format = .pam
+            resized.tupleType = "RGB"
+        }
+        resized.plain = input.plain
+        return (resized, result)
+    }
+}
+
+/// Standard output was closed by its reader (e.g. `| head`): stop at once, quietly.
+struct ExitQuietly: Error {}
