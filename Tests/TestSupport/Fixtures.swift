@@ -29,19 +29,6 @@ public enum Fixtures {
     }
 }
 
-/// A seeded generator, so random test data is the same on every run.
-public struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 public func randomTensor(_ c: Int, _ h: Int, _ w: Int, seed: UInt64, range: ClosedRange<Float> = -1...1) -> Tensor {
     var rng = SplitMix64(seed: seed)
     return Tensor(channels: c, height: h, width: w, data: (0..<(c * h * w)).map { _ in Float.random(in: range, using: &rng) })
