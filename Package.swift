@@ -5,6 +5,8 @@ let package = Package(
     name: "stylize",
     products: [
         .executable(name: "stylize", targets: ["stylize"]),
+        .executable(name: "gram", targets: ["gram"]),
+        .executable(name: "visualize", targets: ["visualize"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,6 +28,16 @@ let package = Package(
             "FilterSupport", "Style", "Engine", "ImageIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "gram", dependencies: [
+            "FilterSupport", "Style", "Engine", "ImageIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // What units of the network respond to (Zeiler and Fergus 2013): receptive fields, top-K patches, grids.
+        .target(name: "Visualization", dependencies: ["Engine", "ImageIO"]),
+        .executableTarget(name: "visualize", dependencies: [
+            "Visualization", "FilterSupport", "Engine", "ImageIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // The engine benchmark behind scripts/bench-engine.
         .executableTarget(name: "stylize-bench", dependencies: ["Engine", "CBLAS"]),
         // Fixtures and numerical checks shared by the test targets.
@@ -33,5 +45,6 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "StyleTests", dependencies: ["Style", "Engine", "ImageIO", "TestSupport"]),
+        .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Engine", "ImageIO", "TestSupport"]),
     ]
 )

@@ -1,0 +1,1 @@
+print("gram: not yet")

@@ -1,0 +1,1 @@
+print("visualize: not yet")
