@@ -1,1 +1,85 @@
+// C shim over libnetpbm for the ImageIO module.
+//
+// libnetpbm reports errors through pm_error(), which longjmps to a caller-set
+// jmp_buf (or exits the process when none is set).  A longjmp across Swift
+// frames is undefined behaviour, so every function here that calls into
+// libnetpbm does its own setjmp + pm_setjmpbuf, catches the jump in C, and
+// returns an error code with a message.  libnetpbm never prints and never
+// exits the process through this API.
+//
+// All functions that can fail take a message buffer (msg, cap) that receives a
+// NUL-terminated, terse, human-readable reason on failure (without a program
+// name prefix).
 #pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// An open image stream (a FILE* of ours over a file descriptor).
+typedef struct stz_stream stz_stream;
+
+/// Format families, as in NetpbmFormat.
+#define STZ_FORMAT_PBM 0
+#define STZ_FORMAT_PGM 1
+#define STZ_FORMAT_PPM 2
+#define STZ_FORMAT_PAM 3
+
+/// Recommended size of a message buffer.
+#define STZ_MESSAGE_CAPACITY 1024
+
+/// An image header, as read or to be written.
+typedef struct {
+    int width;
+    int height;
+    int depth;      ///< samples per pixel, 1...4
+    int maxval;     ///< 1...65535
+    int format;     ///< STZ_FORMAT_*
+    int plain;      ///< ASCII (P1/P2/P3) rather than raw; ignored for PAM
+    char tuple_type[256];
+} stz_image_info;
+
+/// Initializes libnetpbm once per process (later calls do nothing) and routes
+/// its error and informational messages away from stderr.
+void stz_init(const char *progname);
+
+/// Opens a stream over an existing descriptor, which stays owned by the caller
+/// (stz_close does not close it).  Returns NULL with a message on failure.
+stz_stream *stz_open_fd(int fd, int for_writing, char *msg, size_t cap);
+
+/// Opens (for reading) or creates/truncates (for writing) a file.  Returns
+/// NULL with a message naming the path on failure.
+stz_stream *stz_open_path(const char *path, int for_writing, char *msg, size_t cap);
+
+/// Flushes (if writing) and releases the stream; closes the descriptor only if
+/// stz_open_path opened it.  Returns 0, or -1 with a message if the final
+/// flush failed.  The stream is freed either way.
+int stz_close(stz_stream *stream, char *msg, size_t cap);
+
+/// Reads the header of the next image.  Returns 1 with *info filled in, 0 at a
+/// clean end of stream (only whitespace left), or -1 with a message.  Refuses,
+/// before anything is allocated, images with more than max_pixels pixels or a
+/// depth outside 1...4.  After 1, call stz_read_samples exactly once.
+int stz_read_header(stz_stream *stream, uint64_t max_pixels,
+                    stz_image_info *info, char *msg, size_t cap);
+
+/// Reads the raster of the image whose header stz_read_header just returned,
+/// into dst (height*width*depth samples, interleaved, row-major).  Returns 0,
+/// or -1 with a message.
+int stz_read_samples(stz_stream *stream, uint16_t *dst, size_t count,
+                     char *msg, size_t cap);
+
+/// Writes one complete image (header and raster) and flushes it.  samples
+/// holds height*width*depth values, each <= maxval.  Returns 0, or -1 with a
+/// message (including write errors such as a closed pipe, which are reported
+/// as errors rather than raising SIGPIPE).
+int stz_write_image(stz_stream *stream, const stz_image_info *info,
+                    const uint16_t *samples, size_t count,
+                    char *msg, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,131 @@
+// Reading images, one at a time, through libnetpbm (pnm_nextimage,
+// pnm_readpaminit, pnm_readpamrow).  Nothing is parsed by hand.
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+// The message for a failed guarded read: a read error, a truncation (libnetpbm
+// ran out of input), or libnetpbm's own words.
+static void explain_read_failure(stz_stream *s, const char *truncated,
+                                 char *msg, size_t cap) {
+    const char *text = stz_libnetpbm_message();
+    if (s->io_errno != 0)
+        stz_set_message(msg, cap, "read error: %s", strerror(s->io_errno));
+    else if (feof(s->file) && stz_message_is_eof(text))
+        stz_set_message(msg, cap, "%s", truncated);
+    else if (text[0] != '\0')
+        stz_set_message(msg, cap, "%s", text);
+    else
+        stz_set_message(msg, cap, "unreadable image");
+}
+
+static int format_family(int format) {
+    switch (PAM_FORMAT_TYPE(format)) {
+    case PBM_TYPE: return STZ_FORMAT_PBM;
+    case PGM_TYPE: return STZ_FORMAT_PGM;
+    case PPM_TYPE: return STZ_FORMAT_PPM;
+    default:       return STZ_FORMAT_PAM;
+    }
+}
+
+static int is_plain(int format) {
+    return format == PBM_FORMAT || format == PGM_FORMAT || format == PPM_FORMAT;
+}
+
+int stz_read_header(stz_stream *s, uint64_t max_pixels, stz_image_info *info,
+                    char *msg, size_t cap) {
+    if (s->writing) {
+        stz_set_message(msg, cap, "stream is not open for reading");
+        return -1;
+    }
+    s->header_pending = 0;
+    memset(&s->pam, 0, sizeof s->pam);
+
+    jmp_buf jb;
+    stz_guard guard;
+    stz_guard_begin(&guard, &jb);
+    if (setjmp(jb) != 0) {
+        stz_guard_end(&guard);
+        explain_read_failure(s, "truncated header", msg, cap);
+        return -1;
+    }
+    int eof = 0;
+    pnm_nextimage(s->file, &eof);  // skips whitespace; eof if nothing follows
+    if (eof) {
+        stz_guard_end(&guard);
+        if (s->io_errno != 0) {
+            stz_set_message(msg, cap, "read error: %s", strerror(s->io_errno));
+            return -1;
+        }
+        return 0;
+    }
+    pnm_readpaminit(s->file, &s->pam, PAM_STRUCT_SIZE(tuple_type));
+    stz_guard_end(&guard);
+
+    const struct pam *pam = &s->pam;
+    if (pam->depth < 1 || pam->depth > 4) {
+        stz_set_message(msg, cap, "unsupported depth %u (need 1 to 4 samples per pixel)",
+                        pam->depth);
+        return -1;
+    }
+    uint64_t pixels = (uint64_t)pam->width * (uint64_t)pam->height;
+    if (pixels > max_pixels) {
+        stz_set_message(msg, cap, "image too large: %dx%d pixels (limit %llu)",
+                        pam->width, pam->height, (unsigned long long)max_pixels);
+        return -1;
+    }
+    info->width = pam->width;
+    info->height = pam->height;
+    info->depth = (int)pam->depth;
+    info->maxval = (int)pam->maxval;
+    info->format = format_family(pam->format);
+    info->plain = is_plain(pam->format);
+    snprintf(info->tuple_type, sizeof info->tuple_type, "%s", pam->tuple_type);
+    s->header_pending = 1;
+    return 1;
+}
+
+int stz_read_samples(stz_stream *s, uint16_t *dst, size_t count,
+                     char *msg, size_t cap) {
+    if (!s->header_pending) {
+        stz_set_message(msg, cap, "no image header was read");
+        return -1;
+    }
+    s->header_pending = 0;
+    const struct pam *pam = &s->pam;
+    const size_t rowSamples = (size_t)pam->width * pam->depth;
+    if (count != rowSamples * (size_t)pam->height) {
+        stz_set_message(msg, cap, "sample buffer has %zu samples, image has %zu",
+                        count, rowSamples * (size_t)pam->height);
+        return -1;
+    }
+
+    jmp_buf jb;
+    stz_guard guard;
+    tuple *volatile row = NULL;       // volatile: set after setjmp, used after longjmp
+    volatile int rowsRead = 0;
+    stz_guard_begin(&guard, &jb);
+    if (setjmp(jb) != 0) {
+        if (row != NULL) pnm_freepamrow(row);
+        stz_guard_end(&guard);
+        char truncated[128];
+        snprintf(truncated, sizeof truncated, "truncated pixel data (read %d of %d rows)",
+                 rowsRead, pam->height);
+        explain_read_failure(s, truncated, msg, cap);
+        return -1;
+    }
+    row = pnm_allocpamrow(pam);
+    for (int y = 0; y < pam->height; y++) {
+        pnm_readpamrow(pam, row);
+        uint16_t *out = dst + (size_t)y * rowSamples;
+        for (int x = 0; x < pam->width; x++)
+            for (unsigned int c = 0; c < pam->depth; c++)
+                *out++ = (uint16_t)row[x][c];
+        rowsRead = y + 1;
+    }
+    pnm_freepamrow(row);
+    row = NULL;
+    stz_guard_end(&guard);
+    return 0;
+}

@@ -1,0 +1,98 @@
+/// Conversions between stored images and the float RGB working image.
+///
+/// Image processing works on `RGBImage` (0...255 whatever the maxval, always three
+/// channels); these turn any readable image into one, and put a processed result back
+/// into the input's own format so a filter's output looks like its input.
+extension NetpbmImage {
+    /// The color as float RGB in 0...255: samples scaled by 255/maxval, gray replicated
+    /// to R, G and B, alpha dropped (it stays in `self`; see `alphaSamples`).
+    public func rgb() -> RGBImage {
+        precondition((1...65535).contains(maxval) && (1...4).contains(depth), "rgb(): bad maxval \(maxval) or depth \(depth)")
+        let pixelCount = width * height
+        precondition(samples.count == pixelCount * depth, "rgb(): sample count does not match size")
+        // One exact conversion per possible sample value.
+        let scale = (0...maxval).map { Float(Double($0) * 255 / Double(maxval)) }
+        let colorChannels = depth >= 3 ? 3 : 1
+        var pixels = [Float](repeating: 0, count: pixelCount * 3)
+        samples.withUnsafeBufferPointer { input in
+            pixels.withUnsafeMutableBufferPointer { output in
+                for pixel in 0..<pixelCount {
+                    let source = pixel * depth
+                    for channel in 0..<3 {
+                        let sample = Int(input[source + (colorChannels == 3 ? channel : 0)])
+                        output[pixel * 3 + channel] = scale[min(sample, maxval)]
+                    }
+                }
+            }
+        }
+        return RGBImage(width: width, height: height, pixels: pixels)
+    }
+
+    /// The alpha (opacity) samples, one per pixel at this image's maxval, or nil if the
+    /// image has no alpha, so that alpha can be written back unchanged.
+    public var alphaSamples: [UInt16]? {
+        guard hasAlpha else { return nil }
+        return stride(from: depth - 1, to: samples.count, by: depth).map { samples[$0] }
+    }
+
+    /// The same image (format family, maxval, plain/raw, alpha unchanged) with its color
+    /// replaced: PGM becomes PPM, PAM GRAYSCALE becomes RGB and GRAYSCALE_ALPHA becomes
+    /// RGB_ALPHA (alpha kept), PBM becomes PPM at maxval 255. Values are scaled by
+    /// maxval/255, rounded to nearest (halves away from zero) and clamped to 0...maxval.
+    ///
+    /// A bilevel image (maxval 1, such as PBM or PAM BLACKANDWHITE) cannot hold the new
+    /// colors, so it gets maxval 255, and any alpha is rescaled to match.
+    public func replacingColor(with rgb: RGBImage) -> NetpbmImage {
+        precondition(rgb.width == width && rgb.height == height && rgb.pixels.count == width * height * 3,
+                     "replacingColor: \(rgb.width)x\(rgb.height) color for a \(width)x\(height) image")
+        let newMaxval = maxval <= 1 ? 255 : maxval
+        let alpha = alphaSamples.map { old in
+            newMaxval == maxval ? old : old.map { Self.rescale($0, from: maxval, to: newMaxval) }
+        }
+        let newDepth = alpha == nil ? 3 : 4
+        let newFormat: NetpbmFormat = format == .pam ? .pam : .ppm
+        let newTupleType: String
+        if format == .pam && depth >= 3 {
+            newTupleType = tupleType
+        } else {
+            newTupleType = alpha == nil ? "RGB" : "RGB_ALPHA"
+        }
+
+        let pixelCount = width * height
+        var newSamples = [UInt16](repeating: 0, count: pixelCount * newDepth)
+        for pixel in 0..<pixelCount {
+            for channel in 0..<3 {
+                newSamples[pixel * newDepth + channel] =
+                    Self.quantize(rgb.pixels[pixel * 3 + channel], maxval: newMaxval)
+            }
+            if let alpha {
+                newSamples[pixel * newDepth + 3] = alpha[pixel]
+            }
+        }
+        return NetpbmImage(width: width, height: height, depth: newDepth, maxval: newMaxval,
+                           format: newFormat, tupleType: newTupleType, plain: plain,
+                           samples: newSamples)
+    }
+
+    /// A raw PPM (P6) of the given float RGB image at `maxval` (rounded and clamped as in
+    /// `replacingColor(with:)`).
+    public init(rgb: RGBImage, maxval: Int = 255) {
+        precondition((1...65535).contains(maxval), "NetpbmImage(rgb:): maxval \(maxval) out of 1...65535")
+        self.init(width: rgb.width, height: rgb.height, depth: 3, maxval: maxval, format: .ppm,
+                  tupleType: "RGB", plain: false,
+                  samples: rgb.pixels.map { Self.quantize($0, maxval: maxval) })
+    }
+
+    /// A 0...255 float value as a sample at `maxval`: rounded, clamped, NaN as 0.
+    static func quantize(_ value: Float, maxval: Int) -> UInt16 {
+        let scaled = Double(value) * Double(maxval) / 255
+        guard scaled > 0 else { return 0 }
+        guard scaled < Double(maxval) else { return UInt16(maxval) }
+        return UInt16(scaled.rounded(.toNearestOrAwayFromZero))
+    }
+
+    private static func rescale(_ sample: UInt16, from oldMaxval: Int, to newMaxval: Int) -> UInt16 {
+        let value = (Double(sample) * Double(newMaxval) / Double(oldMaxval)).rounded()
+        return UInt16(min(max(value, 0), Double(newMaxval)))
+    }
+}

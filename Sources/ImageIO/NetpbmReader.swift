@@ -1,0 +1,112 @@
+import CNetpbm
+
+/// Reads a stream of Netpbm images (PBM, PGM, PPM, PAM, plain or raw) back to back, one at
+/// a time, through libnetpbm.
+///
+/// Only the image being returned is held in memory, never the whole stream, and nothing
+/// seeks, so stdin may be a pipe. Images over `maxPixels` pixels or with a depth outside
+/// 1...4 are refused from their header, before any pixel memory is allocated. After an
+/// error the stream position is unknown, so every later `next()` throws the same error.
+public final class NetpbmReader {
+    /// The largest width*height accepted (2^28, a 16384x16384 image).
+    public static let maxPixels = 1 << 28
+
+    private let stream: OpaquePointer
+    private let name: String
+    private var state = State.reading
+
+    private enum State {
+        case reading
+        case finished
+        case failed(NetpbmError)
+    }
+
+    /// The number of images `next()` has returned.
+    public private(set) var imagesRead = 0
+
+    /// Reads from an open descriptor, which stays the caller's: it is not closed here,
+    /// and must stay open while the reader is used. Input is buffered, so bytes after the
+    /// last image returned may already have been consumed from the descriptor.
+    /// `name` is how error messages refer to the stream.
+    public init(fileDescriptor: Int32, name: String = "stdin") throws {
+        Libnetpbm.initialize()
+        let (stream, message) = Libnetpbm.withMessageBuffer { stz_open_fd(fileDescriptor, 0, $0, $1) }
+        guard let stream else { throw NetpbmError(message: "\(name): \(message)") }
+        self.stream = stream
+        self.name = name
+    }
+
+    /// Reads the file at `path`; errors name the path.
+    public convenience init(path: String) throws {
+        Libnetpbm.initialize()
+        let (stream, message) = Libnetpbm.withMessageBuffer { stz_open_path(path, 0, $0, $1) }
+        guard let stream else { throw NetpbmError(message: message) }
+        self.init(stream: stream, name: path)
+    }
+
+    private init(stream: OpaquePointer, name: String) {
+        self.stream = stream
+        self.name = name
+    }
+
+    deinit {
+        _ = stz_close(stream, nil, 0)
+    }
+
+    /// The next image, or nil at a clean end of the stream (also for empty input, or
+    /// input that is only whitespace). Throws `NetpbmError` on bad or truncated data.
+    public func next() throws -> NetpbmImage? {
+        switch state {
+        case .finished: return nil
+        case .failed(let error): throw error
+        case .reading: break
+        }
+        do {
+            guard let image = try readImage() else {
+                state = .finished
+                return nil
+            }
+            imagesRead += 1
+            return image
+        } catch {
+            state = .failed(error)
+            throw error
+        }
+    }
+
+    private func readImage() throws(NetpbmError) -> NetpbmImage? {
+        var info = stz_image_info()
+        let (status, headerMessage) = Libnetpbm.withMessageBuffer {
+            stz_read_header(stream, UInt64(Self.maxPixels), &info, $0, $1)
+        }
+        if status == 0 { return nil }
+        if status < 0 { throw failure(headerMessage) }
+
+        let count = Int(info.width) * Int(info.height) * Int(info.depth)
+        var rasterMessage = ""
+        let samples = [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let (status, message) = Libnetpbm.withMessageBuffer {
+                stz_read_samples(stream, buffer.baseAddress, count, $0, $1)
+            }
+            if status == 0 {
+                initialized = count
+            } else {
+                rasterMessage = message
+                initialized = 0
+            }
+        }
+        if samples.count != count { throw failure(rasterMessage) }
+
+        return NetpbmImage(
+            width: Int(info.width), height: Int(info.height), depth: Int(info.depth),
+            maxval: Int(info.maxval), format: NetpbmFormat(stzFormat: info.format),
+            tupleType: Libnetpbm.tupleType(of: info), plain: info.plain != 0,
+            samples: samples)
+    }
+
+    /// An error naming the stream, and the image within it when it is not the first.
+    private func failure(_ message: String) -> NetpbmError {
+        let which = imagesRead > 0 ? "image \(imagesRead + 1): " : ""
+        return NetpbmError(message: "\(name): \(which)\(message)")
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import ImageIO
+import XCTest
+
+/// Bad input, each with the exact message a user would see after "stylize: ".
+final class BadInputTests: XCTestCase {
+    private func assertFails(_ input: String, with message: String, imagesFirst: Int = 0,
+                             file: StaticString = #filePath, line: UInt = #line) throws {
+        let (images, error) = try IOFixtures.readAll(input)
+        XCTAssertEqual(images.count, imagesFirst, "images before the error", file: file, line: line)
+        XCTAssertEqual(error?.message, message, file: file, line: line)
+        XCTAssertEqual(error?.description, message, file: file, line: line)
+    }
+
+    func testEmptyInputIsCleanEndNotError() throws {
+        for input in ["", "\n", " \n\t\n"] {
+            let (images, error) = try IOFixtures.readAll(input)
+            XCTAssertEqual(images, [])
+            XCTAssertNil(error)
+        }
+    }
+
+    func testBadMagicNumber() throws {
+        try assertFails("X6\n2 2\n255\nabcdefghijkl",
+                        with: "input: bad magic number 0x5836 - not a PAM, PPM, PGM, or PBM file")
+    }
+
+    func testTruncatedPixelData() throws {
+        try assertFails("P6\n2 2\n255\nabcdefghij", with: "input: truncated pixel data (read 1 of 2 rows)")
+        try assertFails("P3\n2 2\n255\n1 2 3 4 5 6 7 8", with: "input: truncated pixel data (read 1 of 2 rows)")
+        try assertFails("P6\n2 2\n255\n", with: "input: truncated pixel data (read 0 of 2 rows)")
+    }
+
+    func testMaxvalZero() throws {
+        try assertFails("P6\n2 2\n0\nabcdefghijkl", with: "input: maxval of input image is zero")
+    }
+
+    func testMaxvalTooLarge() throws {
+        try assertFails("P6\n2 2\n70000\n", with: "input: maxval of input image (70000) is too large.  "
+                            + "The maximum allowed by the PPM format is 65535")
+    }
+
+    func testSampleAboveMaxval() throws {
+        try assertFails("P3\n1 1\n255\n1 2 300\n",
+                        with: "input: Plane 2 sample value 300 exceeds the image maxval of 255")
+    }
+
+    /// No pixel data follows the header: an attempt to allocate and read it would end in
+    /// a truncation error, so this message shows the header alone was enough to refuse.
+    func testAbsurdSizeRefusedBeforeAllocating() throws {
+        try assertFails("P6\n100000 100000\n255\n",
+                        with: "input: image too large: 100000x100000 pixels (limit 268435456)")
+        // Just over the limit is refused; exactly at the limit goes on to read pixels.
+        try assertFails("P5\n16385 16384\n255\n",
+                        with: "input: image too large: 16385x16384 pixels (limit 268435456)")
+        try assertFails("P5\n16384 16384\n255\n",
+                        with: "input: truncated pixel data (read 0 of 16384 rows)")
+        XCTAssertEqual(NetpbmReader.maxPixels, 16384 * 16384)
+    }
+
+    func testDepthOutsideOneToFourRefused() throws {
+        try assertFails("P7\nWIDTH 1\nHEIGHT 1\nDEPTH 5\nMAXVAL 255\nTUPLTYPE FOO\nENDHDR\n01234",
+                        with: "input: unsupported depth 5 (need 1 to 4 samples per pixel)")
+    }
+
+    func testTruncatedHeader() throws {
+        try assertFails("P6\n2 ", with: "input: truncated header")
+        try assertFails("P", with: "input: truncated header")
+        try assertFails("P7\nWIDTH 1\nHEIGHT 1\nDEPTH 1\nMAXVAL 255\n", with: "input: truncated header")
+    }
+
+    func testZeroWidth() throws {
+        try assertFails("P6\n0 2\n255\n", with: "input: Width is zero.  Image must be at least one pixel wide")
+    }
+
+    func testGarbageAfterValidImage() throws {
+        let (images, error) = try IOFixtures.readAll("P6\n2 2\n255\nabcdefghijklgarbage")
+        XCTAssertEqual(images.count, 1)
+        XCTAssertEqual(images.first?.samples, Array("abcdefghijkl".utf8).map(UInt16.init))
+        XCTAssertEqual(error?.message, "input: image 2: bad magic number 0x6761 - not a PAM, PPM, PGM, or PBM file")
+    }
+
+    func testErrorIsStickyAndImageNumberCounts() throws {
+        let path = try IOFixtures.file(containing: Array("P5 1 1 255 aP5 1 1 255 bP5\n2 2\n255\nxy".utf8))
+        let reader = try NetpbmReader(path: path)
+        XCTAssertEqual(try reader.next()?.samples, [97])
+        XCTAssertEqual(try reader.next()?.samples, [98])
+        let expected = "\(path): image 3: truncated pixel data (read 1 of 2 rows)"
+        XCTAssertThrowsError(try reader.next()) { XCTAssertEqual("\($0)", expected) }
+        XCTAssertThrowsError(try reader.next()) { XCTAssertEqual("\($0)", expected) }
+        XCTAssertEqual(reader.imagesRead, 2)
+    }
+
+    func testReadErrorFromDirectoryDescriptor() throws {
+        let fd = open("/tmp", O_RDONLY)
+        defer { close(fd) }
+        let reader = try NetpbmReader(fileDescriptor: fd, name: "dir")
+        XCTAssertThrowsError(try reader.next()) {
+            XCTAssertEqual("\($0)", "dir: read error: Is a directory")
+        }
+    }
+}
