@@ -1,0 +1,85 @@
+# shellcheck shell=bash disable=SC2034
+# Shared helpers for scripts/setup, scripts/test, scripts/fetch-weights and scripts/example.
+# Source it from bash: it defines functions and variables only. Messages go to stderr.
+
+STYLIZE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# Debian packages the project needs: libnetpbm and OpenBLAS to build, netpbm, ImageMagick, ffmpeg and
+# GNU parallel for the pipelines around the filters and their tests.
+STYLIZE_DEBS=(libnetpbm-dev libopenblas-dev netpbm imagemagick ffmpeg parallel)
+
+PYTHON="${PYTHON:-python3}"
+
+say() { printf '%s\n' "$*" >&2; }
+
+# Swift lives at /opt/swift on the project's machines; find it even if PATH lacks it.
+ensure_swift_on_path() {
+    if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+        export PATH="$PATH:/opt/swift/usr/bin"
+    fi
+    command -v swift >/dev/null 2>&1 || { say "error: swift not found (expected on PATH or at /opt/swift/usr/bin)"; return 1; }
+}
+
+deb_installed() {
+    [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == installed ]]
+}
+
+# ensure_debs [PACKAGE...]: installs whichever are missing (default: STYLIZE_DEBS). apt-get update runs only
+# when something has to be installed; sudo only when not root.
+ensure_debs() {
+    local packages=("$@") missing=() p
+    (( ${#packages[@]} )) || packages=("${STYLIZE_DEBS[@]}")
+    for p in "${packages[@]}"; do
+        deb_installed "$p" || missing+=("$p")
+    done
+    (( ${#missing[@]} )) || return 0
+    local sudo=()
+    if [[ $EUID -ne 0 ]]; then
+        command -v sudo >/dev/null 2>&1 || { say "error: need root or sudo to install: ${missing[*]}"; return 1; }
+        sudo=(sudo)
+    fi
+    say "Installing Debian packages: ${missing[*]}"
+    local log
+    log="$(mktemp "${TMPDIR:-/tmp}/stylize-apt.XXXXXX")"
+    if ! { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+           "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Use-Pty=0 \
+               --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        say "error: could not install: ${missing[*]}"
+        return 1
+    fi
+    rm -f "$log"
+    say "Installed: ${missing[*]}"
+}
+
+# ensure_pip MODULE=PACKAGE ...: pip-installs (quietly) each PACKAGE whose MODULE does not import.
+ensure_pip() {
+    local spec module package missing=()
+    for spec in "$@"; do
+        module="${spec%%=*}"
+        package="${spec#*=}"
+        "$PYTHON" -c "import $module" >/dev/null 2>&1 || missing+=("$package")
+    done
+    (( ${#missing[@]} )) || return 0
+    say "Installing Python packages: ${missing[*]}"
+    PIP_ROOT_USER_ACTION=ignore "$PYTHON" -m pip install --quiet --disable-pip-version-check "${missing[@]}" >&2
+}
+
+# What the weights converter needs.
+ensure_converter_deps() {
+    ensure_pip numpy=numpy h5py=h5py
+}
+
+# Where the weights file goes unless told otherwise (the Swift code looks in the same place).
+default_weights_path() {
+    local home="${HOME:-}"
+    [[ -n "$home" ]] || home="$(cd ~ && pwd)"
+    printf '%s\n' "${STYLIZE_WEIGHTS:-${XDG_DATA_HOME:-$home/.local/share}/stylize/vgg16.safetensors}"
+}
+
+# The build folder: .build unless STYLIZE_SCRATCH_PATH names another (use as "${SWIFT_SCRATCH_ARGS[@]}").
+SWIFT_SCRATCH_ARGS=()
+if [[ -n "${STYLIZE_SCRATCH_PATH:-}" ]]; then
+    SWIFT_SCRATCH_ARGS=(--scratch-path "$STYLIZE_SCRATCH_PATH")
+fi
