@@ -20,15 +20,42 @@ public struct GramFile: Sendable, Equatable {
     public var source: String
 
     public init(layers: [String], target: StyleTarget, styleWidth: Int, styleHeight: Int,
-                network: VGG, source: String) {
+                architecture: String, weightsFingerprint: String, preprocessing: String, source: String) {
         self.layers = layers
         self.target = target
         self.styleWidth = styleWidth
         self.styleHeight = styleHeight
-        self.architecture = network.architecture
-        self.weightsFingerprint = network.fingerprint
-        self.preprocessing = network.preprocessingDescription
+        self.architecture = architecture
+        self.weightsFingerprint = weightsFingerprint
+        self.preprocessing = preprocessing
         self.source = source
+    }
+
+    /// The signature of a style image as `network` sees it.
+    public init(layers: [String], target: StyleTarget, styleWidth: Int, styleHeight: Int,
+                network: VGG, source: String) {
+        self.init(layers: layers, target: target, styleWidth: styleWidth, styleHeight: styleHeight,
+                  architecture: network.architecture, weightsFingerprint: network.fingerprint,
+                  preprocessing: network.preprocessingDescription, source: source)
+    }
+
+    /// Mixes signatures made with the same network and layers: Σ wᵢ gᵢ with the weights normalized.
+    public static func blend(_ parts: [(file: GramFile, name: String, weight: Double)]) throws -> GramFile {
+        guard let first = parts.first else { throw StyleError("nothing to blend") }
+        for part in parts.dropFirst() {
+            guard part.file.weightsFingerprint == first.file.weightsFingerprint, part.file.preprocessing == first.file.preprocessing else {
+                throw StyleError("\(part.name) was made with other weights or preprocessing than \(first.name)")
+            }
+            guard part.file.layers == first.file.layers else {
+                throw StyleError("\(part.name) has layers \(part.file.layers.joined(separator: ",")), \(first.name) has \(first.file.layers.joined(separator: ","))")
+            }
+        }
+        let target = try StyleTarget.blend(parts.map { ($0.file.target, $0.weight) })
+        let source = "blend of " + parts.map { "\($0.name):\($0.weight)" }.joined(separator: ", ")
+        var file = first.file
+        file.target = target
+        file.source = source
+        return file
     }
 
     public var channels: [Int] {

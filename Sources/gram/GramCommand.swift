@@ -1,0 +1,94 @@
+import ArgumentParser
+import Engine
+import FilterSupport
+import Foundation
+import ImageIO
+import Style
+
+@main
+struct GramCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gram",
+        abstract: "Compute a style signature once (the Gram matrices of a style image) and reuse it with stylize --gram.",
+        discussion: """
+        Reads a style image (PPM/PGM/PAM) on standard input, scales it so that its longest side is --size, and \
+        writes its Gram matrices, normalized per position (G = A Aᵀ / (nH nW)), for the style layers as a \
+        safetensors file on standard output, with metadata naming the layers, the network, a fingerprint of \
+        the weights and the preprocessing. stylize refuses a file made with other weights or without a layer it needs.
+
+        `stylize --gram F --size N` gives the same bytes as `stylize --style IMAGE --size N` when F was made by \
+        `gram --size N` (times --style-scale) from the same image.
+
+        Examples:
+          gram < starry.ppm > starry.gram
+          gram --size 256 --layers relu1_1,relu2_1,relu3_1 < starry.ppm > starry256.gram
+          gram --blend starry.gram:0.7 kazusa.gram:0.3 > mix.gram
+          gram --info starry.gram
+          python3 -c "from safetensors.numpy import load_file; print(load_file('starry.gram').keys())"
+        """)
+
+    @Option(help: ArgumentHelp("Scale the style image to this longest side, px (stylize scales it to its working size times --style-scale).", valueName: "px"))
+    var size = 512
+
+    @Option(help: ArgumentHelp("The style layers.", valueName: "layer,..."))
+    var layers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
+
+    @Option(help: ArgumentHelp("Network weights (default: $STYLIZE_WEIGHTS, else ~/.local/share/stylize/vgg16.safetensors).", valueName: "file"))
+    var weights: String?
+
+    @Option(help: "max or avg (as stylize --pooling).")
+    var pooling = "max"
+
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Mix Gram files instead: FILE:WEIGHT ...", valueName: "file:w"))
+    var blend: [String] = []
+
+    @Option(help: ArgumentHelp("Print what a Gram file holds and exit.", valueName: "file"))
+    var info: String?
+
+    mutating func validate() throws {
+        if size < 1 { throw ValidationError("--size must be positive") }
+        if PoolingKind(rawValue: pooling) == nil { throw ValidationError("--pooling must be max or avg") }
+    }
+
+    func run() throws {
+        let diagnostics = Diagnostics(program: "gram")
+        do {
+            if let info {
+                print(try GramFile(path: info).summary)
+                return
+            }
+            let file = blend.isEmpty ? try signature() : try mixed()
+            guard isatty(1) == 0 else { throw StyleError("standard output is a terminal; redirect it to a file") }
+            FileHandle.standardOutput.write(file.safeTensors.serialized())
+        } catch {
+            diagnostics.fail("\(error)")
+        }
+    }
+
+    func signature() throws -> GramFile {
+        let layerNames = try parseWeightedLayers(layers).map(\.name)
+        let network = try VGG(path: try WeightsLocator.resolve(weights), pooling: PoolingKind(rawValue: pooling)!)
+        var options = StylizeOptions()
+        options.styleLayers = layerNames.map { WeightedLayer($0, weight: 1) }
+        let stylizer = try Stylizer(network: network, options: options)
+        guard let image = try NetpbmReader(fileDescriptor: 0, name: "stdin").next() else {
+            throw StyleError("no image on standard input")
+        }
+        let rgb = image.rgb()
+        let fitted = Resample.fit(width: rgb.width, height: rgb.height, longest: size)
+        let target = try stylizer.styleTarget(image: rgb, longest: size, name: "stdin")
+        return GramFile(layers: layerNames, target: target, styleWidth: fitted.width, styleHeight: fitted.height,
+                        network: network, source: "style image \(rgb.width)x\(rgb.height) scaled to \(fitted.width)x\(fitted.height)")
+    }
+
+    func mixed() throws -> GramFile {
+        let parts = try blend.map { item -> (file: GramFile, name: String, weight: Double) in
+            guard let colon = item.lastIndex(of: ":"), let weight = Double(item[item.index(after: colon)...]), weight >= 0 else {
+                throw StyleError("bad --blend item \"\(item)\": expected FILE:WEIGHT")
+            }
+            let path = String(item[..<colon])
+            return (try GramFile(path: path), path, weight)
+        }
+        return try GramFile.blend(parts)
+    }
+}
