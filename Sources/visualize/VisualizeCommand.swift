@@ -1,0 +1,87 @@
+import ArgumentParser
+import Engine
+import FilterSupport
+import Foundation
+import ImageIO
+import Visualization
+
+@main
+struct VisualizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "visualize",
+        abstract: "What do the network's units respond to? (Zeiler and Fergus 2013): the input patches behind each unit's strongest activations.",
+        discussion: """
+        Reads a PPM, PGM or PAM image, or a stream of any number of them back to back, on standard input, runs \
+        the network on each (up to --layer), and keeps for every unit (channel) of the layer its K strongest \
+        activations over all images and positions. Writes one PPM on standard output: a grid with one tile \
+        per chosen unit (strongest unit first for --top, in list order for --units), each tile a mosaic of \
+        the K input patches behind those activations, strongest first, left to right and top to bottom.
+
+        A patch is the unit's receptive field in the input image (see --list-layers: 3 px at relu1_1, 24 px \
+        at relu3_1, ...), scaled to --tile px (nearest neighbour up, area average down); the part of a field \
+        that lies outside the image is mid gray. Only positive activations count; a unit that fired at fewer \
+        than K places has dark empty cells. The K places of a unit are different places: two positions of \
+        the same image whose field centers are closer than half the field in both directions are \
+        duplicates, and only the stronger is kept. Thin dark lines separate patches, wide white ones units.
+
+        Memory stays bounded however many images come in: per unit only the K best patches are kept (their \
+        pixels, at most --tile px square), never the images.
+
+        Examples:
+          cat images/*.ppm | visualize --layer relu3_1 --top 16 > relu3_1.ppm
+          visualize --layer relu1_1 --units 0-63 --tile 16 < a.ppm | pnmtopng > a.png
+          for f in *.jpg; do jpegtopnm $f; done | visualize --layer relu4_1 \\
+              --units 5,17,100-103 --patches 4 > b.ppm
+          ffmpeg -i in.mp4 -vf fps=1 -f image2pipe -c:v ppm - | visualize \\
+              --layer relu2_1 > c.ppm
+          visualize --list-layers
+        """)
+
+    @Option(help: ArgumentHelp("The layer whose units to show (e.g. relu3_1; see --list-layers).", valueName: "layer"))
+    var layer: String?
+
+    @Option(help: ArgumentHelp("Show these units, in this order: indices and ranges, e.g. 0,5,12-20.", valueName: "list"))
+    var units: String?
+
+    @Option(help: ArgumentHelp("Show the n units with the largest activations (default: \(UnitSelection.defaultTop) when --units is not given).", valueName: "n"))
+    var top: Int?
+
+    @Option(help: ArgumentHelp("Patches per unit, K (a square number gives a full square mosaic).", valueName: "k"))
+    var patches = 9
+
+    @Option(help: ArgumentHelp("Side of each patch in the grid, px.", valueName: "px"))
+    var tile = Visualizer.defaultTile
+
+    @Flag(help: "Print the layers with their channels, receptive field sizes and jumps, and exit.")
+    var listLayers = false
+
+    @Option(help: ArgumentHelp("Network weights (default: $STYLIZE_WEIGHTS, else ~/.local/share/stylize/vgg16.safetensors).", valueName: "file"))
+    var weights: String?
+
+    @Option(help: "Threads (default: all cores).")
+    var threads: Int?
+
+    @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
+    var quiet = false
+
+    mutating func validate() throws {
+        if listLayers { return }
+        if layer == nil { throw ValidationError("give a layer: --layer relu3_1 (--list-layers shows them)") }
+        if units != nil && top != nil { throw ValidationError("give --units or --top, not both") }
+        if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        if patches < 1 { throw ValidationError("--patches must be at least 1") }
+        if tile < 1 { throw ValidationError("--tile must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let diagnostics = Diagnostics(program: "visualize", quiet: quiet)
+        do {
+            try VisualizeRun(command: self, diagnostics: diagnostics).run()
+        } catch is ExitQuietly {
+            throw ExitCode.success
+        } catch {
+            diagnostics.fail("\(error)")
+        }
+    }
+}
