@@ -45,6 +45,8 @@ let package = Package(
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "StyleTests", dependencies: ["Style", "Engine", "ImageIO", "TestSupport"]),
+        // The executables run as a shell would run them: bytes in, images out, messages and exit codes.
+        .testTarget(name: "CommandTests", dependencies: ["ImageIO", "Engine", "TestSupport"]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Engine", "ImageIO", "TestSupport"]),
     ]
 )

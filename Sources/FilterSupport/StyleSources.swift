@@ -15,8 +15,10 @@ public final class StyleSources {
     var cache: [Int: StyleTarget] = [:]
 
     /// Reads every style image and Gram file now, so a bad one fails before any input is read.
+    /// A style image smaller than the network's minimum (`minimumSide`) is refused: enlarged, it would
+    /// hold no texture to transfer.
     public init(styleImages: [String], gramFiles: [String], blend: [Double]?, styleScale: Double,
-                network: VGG, layers: [String]) throws {
+                network: VGG, layers: [String], minimumSide: Int) throws {
         let count = styleImages.count + gramFiles.count
         guard count > 0 else { throw StyleError("no style: give --style IMAGE or --gram FILE") }
         let weights = blend ?? [Double](repeating: 1, count: count)
@@ -28,6 +30,9 @@ public final class StyleSources {
         for path in styleImages {
             let reader = try NetpbmReader(path: path)
             guard let image = try reader.next() else { throw StyleError("\(path): no image in file") }
+            guard min(image.width, image.height) >= minimumSide else {
+                throw StyleError("\(path): style image is \(image.width)x\(image.height); it must be at least \(minimumSide) px on each side")
+            }
             sources.append(.image(name: path, image: image.rgb()))
         }
         for path in gramFiles {

@@ -56,13 +56,18 @@ public final class Stylizer: Sendable {
                                layers: options.styleLayers.map(\.name))
     }
 
+    /// Refuses a working size too small for the deepest layer used.
+    public func checkSize(width: Int, height: Int) throws {
+        guard min(width, height) >= minimumSide else {
+            throw StyleError("image is \(width)x\(height); it must be at least \(minimumSide) px on each side")
+        }
+    }
+
     /// Stylizes `content` (already at the working size) toward `style`.
     public func run(content: RGBImage, style: StyleTarget,
                     progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
+        try checkSize(width: content.width, height: content.height)
         let minimum = minimumSide
-        guard min(content.width, content.height) >= minimum else {
-            throw StyleError("image is \(content.width)x\(content.height); it must be at least \(minimum) px on each side")
-        }
         let stages = options.schedule.filter { stage in
             let size = Resample.fit(width: content.width, height: content.height,
                                     longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))

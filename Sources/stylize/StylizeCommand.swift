@@ -67,7 +67,7 @@ struct StylizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stop a stage when J improves by less than this fraction for 5 steps (0: never).", valueName: "fraction"))
     var tolerance: Double = 1e-4
 
-    @Option(help: ArgumentHelp("Start from: content, noise (seeded), or an image file.", valueName: "content|noise|file"))
+    @Option(name: .customLong("init"), help: ArgumentHelp("Start from: content, noise (seeded), or an image file.", valueName: "content|noise|file"))
     var initialization = "content"
 
     @Option(help: "Seed for --init noise.")

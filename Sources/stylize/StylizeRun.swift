@@ -40,7 +40,7 @@ struct StylizeRun {
         let stylizer = try Stylizer(network: network, options: options)
         let styles = try StyleSources(styleImages: command.styleImages, gramFiles: command.gramFiles,
                                       blend: try command.styleBlend.map(parseWeights), styleScale: command.styleScale,
-                                      network: network, layers: options.styleLayers.map(\.name))
+                                      network: network, layers: options.styleLayers.map(\.name), minimumSide: stylizer.minimumSide)
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
         let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
         let progress = ProgressLine(diagnostics: diagnostics)
@@ -81,6 +81,7 @@ struct StylizeRun {
                  index: Int) throws -> (NetpbmImage, StylizeResult) {
         let original = input.rgb()
         let working = Stylizer.workingSize(width: original.width, height: original.height, requested: command.size)
+        try stylizer.checkSize(width: working.width, height: working.height)
         let content = RGBImage(width: working.width, height: working.height,
                                pixels: Resample.resize(original.pixels, width: original.width, height: original.height,
                                                        toWidth: working.width, toHeight: working.height))

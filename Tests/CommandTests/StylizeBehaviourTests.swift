@@ -1,0 +1,86 @@
+import Foundation
+import XCTest
+import Engine
+import ImageIO
+import TestSupport
+
+/// What stylize does with good input: formats, streams, determinism, --gram, and the end-to-end result.
+final class StylizeBehaviourTests: XCTestCase {
+    func stylize(_ arguments: [String], stdin: Data) throws -> CommandResult {
+        let result = try CommandRunner.run("stylize", arguments + ["--weights", try Fixtures.weightsPath()], stdin: stdin)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result
+    }
+
+    func styleFile() throws -> String {
+        try TestImages.write([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 32, seed: 5))], to: "behaviour-style.ppm")
+    }
+
+    /// The same inputs and seed give the same bytes, also from noise; the result differs from the input.
+    func testDeterministicOutput() throws {
+        let input = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 32, height: 24))])
+        for initial in ["content", "noise"] {
+            let arguments = ["--style", try styleFile(), "--schedule", "1:4", "--init", initial, "--seed", "7"]
+            let first = try stylize(arguments, stdin: input), second = try stylize(arguments, stdin: input)
+            XCTAssertEqual(first.stdout, second.stdout, initial)
+            XCTAssertNotEqual(first.stdout, input, initial)
+        }
+    }
+
+    /// PAM in, PAM out, same size, alpha passed through unchanged; a stream of three gives three, in order.
+    func testPAMStreamWithAlpha() throws {
+        var images: [NetpbmImage] = []
+        for (index, size) in [(32, 24), (20, 30), (24, 24)].enumerated() {
+            let rgb = NetpbmImage(rgb: TestImages.pattern(width: size.0, height: size.1, seed: index))
+            var samples: [UInt16] = []
+            for p in 0..<(size.0 * size.1) {
+                samples += rgb.samples[(p * 3)..<(p * 3 + 3)]
+                samples.append(UInt16((p * 7 + index) % 256))
+            }
+            images.append(NetpbmImage(width: size.0, height: size.1, depth: 4, maxval: 255, format: .pam,
+                                      tupleType: "RGB_ALPHA", plain: false, samples: samples))
+        }
+        let result = try stylize(["--style", try styleFile(), "--schedule", "1:2"], stdin: try TestImages.bytes(images))
+        let outputs = try TestImages.read(result.stdout)
+        XCTAssertEqual(outputs.count, 3)
+        for (input, output) in zip(images, outputs) {
+            XCTAssertEqual(output.format, .pam)
+            XCTAssertEqual(output.tupleType, "RGB_ALPHA")
+            XCTAssertEqual([output.width, output.height], [input.width, input.height])
+            XCTAssertEqual(output.alphaSamples, input.alphaSamples)
+        }
+        XCTAssertEqual(result.stderr.components(separatedBy: "\n").filter { $0.contains("evaluations") }.count, 3)
+    }
+
+    /// A Gram file gives the same bytes as the style image it was made from, at the same size and seed.
+    func testGramFileGivesTheSameBytesAsTheStyleImage() throws {
+        let style = try styleFile()
+        let gram = try CommandRunner.run("gram", ["--size", "40", "--weights", try Fixtures.weightsPath()],
+                                         stdin: try CommandRunner.file(style))
+        XCTAssertEqual(gram.status, 0, gram.stderr)
+        let gramPath = TestImages.path("behaviour.gram")
+        try gram.stdout.write(to: URL(fileURLWithPath: gramPath))
+        let input = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 30))])
+        let common = ["--size", "40", "--schedule", "0.5:2,1:3"]
+        let fromImage = try stylize(common + ["--style", style], stdin: input)
+        let fromGram = try stylize(common + ["--gram", gramPath], stdin: input)
+        XCTAssertEqual(fromImage.stdout, fromGram.stdout)
+        XCTAssertGreaterThan(fromGram.stdout.count, 40 * 30 * 3)
+    }
+
+    /// On a real photo and painting at 256 px, J of the written image falls at least tenfold from the start.
+    func testRealPhotoEndToEnd() throws {
+        let photo = try CommandRunner.file(Fixtures.image("content-kitten.ppm"))
+        let result = try stylize(["--style", Fixtures.image("style-starry.ppm"), "--size", "256", "--schedule", "1:20"], stdin: photo)
+        let line = try XCTUnwrap(result.stderr.components(separatedBy: "\n").first { $0.contains(" -> ") })
+        // "stylize: image 1: 512x288, 20 evaluations, J 8.21e8 -> 5.96e7 (written image), 49.4 s"
+        let parts = line.components(separatedBy: "J ")[1].components(separatedBy: " ")
+        let (start, end) = (try XCTUnwrap(Double(parts[0])), try XCTUnwrap(Double(parts[2])))
+        XCTAssertGreaterThan(start / end, 10, line)
+        let output = try XCTUnwrap(TestImages.read(result.stdout).first)
+        XCTAssertEqual([output.width, output.height], [256, 144])
+        let content = try XCTUnwrap(TestImages.read(photo).first)
+        XCTAssertNotEqual(output.samples, content.samples)
+        try result.stdout.write(to: URL(fileURLWithPath: TestImages.path("kitten-starry-256.ppm")))
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// What a run of one of the project's executables produced.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: Data
+    public var stderr: String
+}
+
+/// Runs the built executables (stylize, gram, visualize) the way a shell pipeline does: bytes on stdin,
+/// images on stdout, messages on stderr.
+public enum CommandRunner {
+    /// The folder `swift build` put the executables in (the test bundle sits beside them).
+    public static var productsDirectory: URL {
+        Bundle.main.bundleURL
+    }
+
+    public static func run(_ program: String, _ arguments: [String], stdin: Data = Data(),
+                           environment: [String: String] = [:]) throws -> CommandResult {
+        let process = Process()
+        process.executableURL = productsDirectory.appendingPathComponent(program)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Feed stdin and drain both outputs at once, so no pipe fills up and stalls the child.
+        let writer = Thread {
+            try? input.fileHandleForWriting.write(contentsOf: stdin)
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        nonisolated(unsafe) var errorData = Data()
+        let errorReader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
+        errorReader.start()
+        let outData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while errorReader.isExecuting || !errorReader.isFinished { usleep(1000) }
+        return CommandResult(status: process.terminationStatus, stdout: outData,
+                             stderr: String(decoding: errorData, as: UTF8.self))
+    }
+
+    public static func file(_ path: String) throws -> Data {
+        try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+}
