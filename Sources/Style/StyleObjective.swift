@@ -30,6 +30,8 @@ public struct Cost: Sendable, Equatable {
     public var style: Double
     public var styleLayers: [String: Double]
     public var totalVariation: Double
+    /// The weighted temporal cost (0 without a previous frame).
+    public var temporal: Double = 0
 }
 
 /// J(G) and its gradient with respect to G's pixels (by backpropagation through the network).
@@ -45,6 +47,8 @@ public final class StyleObjective: @unchecked Sendable {
     public let weights: CostWeights
     let contentTarget: Tensor
     let styleTarget: StyleTarget
+    /// For frames of a stream: the pull toward the previous output.
+    public var temporal: TemporalTerm?
     public private(set) var evaluations = 0
 
     public init(network: VGG, content: [Float], width: Int, height: Int, contentLayer: String,
@@ -123,7 +127,14 @@ public final class StyleObjective: @unchecked Sendable {
             let tv = Float(weights.totalVariation)
             for i in 0..<gradient.count { gradient[i] += tv * g[i] }
         }
-        let total = weights.content * contentCost + weights.style * styleCost + weights.totalVariation * tvCost
-        return (Cost(total: total, content: contentCost, style: styleCost, styleLayers: perLayer, totalVariation: tvCost), gradient)
+        var temporalCost = 0.0
+        if let temporal {
+            let (value, g) = temporal.loss(pixels)
+            temporalCost = value
+            for i in 0..<gradient.count { gradient[i] += g[i] }
+        }
+        let total = weights.content * contentCost + weights.style * styleCost + weights.totalVariation * tvCost + temporalCost
+        return (Cost(total: total, content: contentCost, style: styleCost, styleLayers: perLayer,
+                     totalVariation: tvCost, temporal: temporalCost), gradient)
     }
 }

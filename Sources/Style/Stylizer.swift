@@ -64,16 +64,20 @@ public final class Stylizer: Sendable {
     }
 
     /// Stylizes `content` (already at the working size) toward `style`.
-    public func run(content: RGBImage, style: StyleTarget,
-                    progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
+    ///
+    /// For a frame of a stream, `start` (the previous output moved by the motion), `temporal` and a
+    /// one-stage `schedule` warm-start it instead of the coarse-to-fine run from the content.
+    public func run(content: RGBImage, style: StyleTarget, start: RGBImage? = nil, temporal: TemporalTerm? = nil,
+                    schedule: [Stage]? = nil, progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
         try checkSize(width: content.width, height: content.height)
         let minimum = minimumSide
-        let stages = options.schedule.filter { stage in
+        let stages = (schedule ?? options.schedule).filter { stage in
             let size = Resample.fit(width: content.width, height: content.height,
                                     longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))
             return min(size.width, size.height) >= minimum || stage.scale == 1
         }
-        var current = startImage(for: content)
+        let first = start ?? startImage(for: content)
+        var current = first
         var evaluations = 0
         for (index, stage) in stages.enumerated() {
             let size = stage.scale == 1 ? (width: content.width, height: content.height)
@@ -84,6 +88,7 @@ public final class Stylizer: Sendable {
             let start = Resample.resize(current.pixels, width: current.width, height: current.height,
                                         toWidth: size.width, toHeight: size.height)
             let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style)
+            if stage.scale == 1 { objective.temporal = temporal }
             let report: ProgressHandler = { evaluation, value in
                 progress(StylizeProgress(stage: index + 1, stages: stages.count, width: size.width, height: size.height,
                                          evaluation: evaluation, evaluations: stage.evaluations, cost: value))
@@ -111,7 +116,8 @@ public final class Stylizer: Sendable {
         let written = RGBImage(width: content.width, height: content.height,
                                pixels: current.pixels.map { min(max($0.rounded(), 0), 255) })
         let objective = try makeObjective(content: content.pixels, width: content.width, height: content.height, style: style)
-        let initial = try objective.evaluate(Bounds.pixels.clamp(startImage(for: content).pixels)).cost.total
+        objective.temporal = temporal
+        let initial = try objective.evaluate(Bounds.pixels.clamp(first.pixels)).cost.total
         return StylizeResult(image: written, cost: try objective.evaluate(written.pixels).cost,
                              initialCost: initial, evaluations: evaluations)
     }

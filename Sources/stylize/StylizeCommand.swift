@@ -26,6 +26,11 @@ struct StylizeCommand: ParsableCommand {
           gram < starry.ppm > starry.gram; stylize --gram starry.gram < photo.ppm > out.ppm
           stylize --style a.ppm --style b.ppm --style-blend 0.7,0.3 --preserve-colors < in.pam > out.pam
           ffmpeg -i in.mp4 -f image2pipe -c:v ppm - | stylize --gram s.gram | ffmpeg -f image2pipe -i - out.mp4
+
+        Streams: each output image is flushed as soon as it is done. Frame t > 1 starts from the output of \
+        frame t-1, moved by the global motion between the two input frames, and adds a temporal term that \
+        keeps it there where the (motion-compensated) content did not change: less flicker, fewer evaluations \
+        (--frame-iterations). A scene cut (--scene-cut) restarts from the content with the full schedule.
         """)
 
     @Option(name: .customLong("style"), help: ArgumentHelp("A style image (PPM/PGM/PAM); repeat to blend several.", valueName: "file"))
@@ -85,6 +90,18 @@ struct StylizeCommand: ParsableCommand {
     @Option(help: "max or avg.")
     var pooling = "max"
 
+    @Option(help: ArgumentHelp("Streams: weight of the pull toward the previous output where the content did not change (0: none).", valueName: "w"))
+    var temporalWeight: Double = 2e4
+
+    @Option(help: ArgumentHelp("Streams: evaluations for each frame after the first (warm-started from the previous output).", valueName: "n"))
+    var frameIterations = 50
+
+    @Option(help: ArgumentHelp("Streams: a mean change above this many levels (after motion compensation) is a scene cut: restart from the content.", valueName: "levels"))
+    var sceneCut: Float = 25
+
+    @Flag(help: "Streams: stylize every frame on its own (no warm start, no temporal term).")
+    var independentFrames = false
+
     @Option(help: ArgumentHelp("Network weights (default: $STYLIZE_WEIGHTS, else ~/.local/share/stylize/vgg16.safetensors).", valueName: "file"))
     var weights: String?
 
@@ -101,6 +118,8 @@ struct StylizeCommand: ParsableCommand {
         if styleImages.isEmpty && gramFiles.isEmpty { throw ValidationError("give a style: --style IMAGE or --gram FILE") }
         if let size, size < 1 { throw ValidationError("--size must be positive") }
         if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
+        if frameIterations < 0 { throw ValidationError("--frame-iterations must not be negative") }
+        if temporalWeight < 0 { throw ValidationError("--temporal-weight must not be negative") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if OptimizerKind(rawValue: optimizer) == nil { throw ValidationError("--optimizer must be lbfgs or adam") }
         if PoolingKind(rawValue: pooling) == nil { throw ValidationError("--pooling must be max or avg") }

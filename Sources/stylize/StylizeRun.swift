@@ -44,6 +44,7 @@ struct StylizeRun {
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
         let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
         let progress = ProgressLine(diagnostics: diagnostics)
+        var previous: PreviousFrame? = nil
         var index = 0
         while true {
             let input: NetpbmImage
@@ -58,7 +59,8 @@ struct StylizeRun {
             let output: NetpbmImage
             let result: StylizeResult
             do {
-                (output, result) = try stylize(input, stylizer: stylizer, styles: styles, progress: progress, index: index)
+                (output, result, previous) = try stylize(input, stylizer: stylizer, styles: styles, progress: progress,
+                                                         index: index, previous: previous)
             } catch {
                 progress.clear()
                 throw StyleError("image \(index): \(error)")
@@ -70,7 +72,7 @@ struct StylizeRun {
                 if "\(error)".contains("Broken pipe") { throw ExitQuietly() }
                 throw error
             }
-            diagnostics.message("image \(index): \(input.width)x\(input.height), \(result.evaluations) evaluations, "
+            diagnostics.message("image \(index): \(input.width)x\(input.height)\(previous?.note ?? ""), \(result.evaluations) evaluations, "
                                 + "J \(scientific(result.initialCost)) -> \(scientific(result.cost.total)) (written image), "
                                 + String(format: "%.1f s", Date().timeIntervalSince(started)))
         }
@@ -78,7 +80,7 @@ struct StylizeRun {
     }
 
     func stylize(_ input: NetpbmImage, stylizer: Stylizer, styles: StyleSources, progress: ProgressLine,
-                 index: Int) throws -> (NetpbmImage, StylizeResult) {
+                 index: Int, previous: PreviousFrame?) throws -> (NetpbmImage, StylizeResult, PreviousFrame) {
         let original = input.rgb()
         let working = Stylizer.workingSize(width: original.width, height: original.height, requested: command.size)
         try stylizer.checkSize(width: working.width, height: working.height)
@@ -86,7 +88,24 @@ struct StylizeRun {
                                pixels: Resample.resize(original.pixels, width: original.width, height: original.height,
                                                        toWidth: working.width, toHeight: working.height))
         let style = try styles.target(for: stylizer, workingLongest: max(working.width, working.height))
-        let result = try stylizer.run(content: content, style: style) { p in
+        var start: RGBImage? = nil, temporal: TemporalTerm? = nil, schedule: [Stage]? = nil
+        var note = command.size == nil && (working.width, working.height) != (original.width, original.height)
+            ? " at \(working.width)x\(working.height)" : ""
+        if let previous, !command.independentFrames, previous.content.width == content.width, previous.content.height == content.height {
+            let made = TemporalTerm.make(content: content.pixels, previousContent: previous.content.pixels,
+                                         previousOutput: previous.output.pixels, width: content.width, height: content.height,
+                                         weight: command.temporalWeight)
+            if made.difference <= command.sceneCut {
+                start = RGBImage(width: content.width, height: content.height, pixels: made.warped)
+                temporal = command.temporalWeight > 0 ? made.term : nil
+                schedule = [Stage(scale: 1, evaluations: command.frameIterations)]
+                let held = made.term.mask.reduce(0, +) / Float(made.term.mask.count)
+                note += String(format: ", warm start (shift %d,%d, %.0f%% held)", made.shift.dx, made.shift.dy, held * 100)
+            } else {
+                note += String(format: ", scene cut (change %.0f levels)", made.difference)
+            }
+        }
+        let result = try stylizer.run(content: content, style: style, start: start, temporal: temporal, schedule: schedule) { p in
             if command.verbose {
                 diagnostics.message("image \(index) stage \(p.stage)/\(p.stages) \(p.width)x\(p.height) evaluation \(p.evaluation)/\(p.evaluations): J \(scientific(p.cost))")
             }
@@ -102,8 +121,9 @@ struct StylizeRun {
             pixels = ColorPreservation.apply(stylized: pixels, content: reference)
         }
         let image = RGBImage(width: outWidth, height: outHeight, pixels: pixels)
+        let frame = PreviousFrame(content: content, output: result.image, note: note)
         if outWidth == input.width && outHeight == input.height {
-            return (input.replacingColor(with: image), result)
+            return (input.replacingColor(with: image), result, frame)
         }
         // Resized output: a new image of the input's kind without the (now mis-sized) alpha.
         var resized = NetpbmImage(rgb: image, maxval: input.maxval)
@@ -112,8 +132,16 @@ struct StylizeRun {
             resized.tupleType = "RGB"
         }
         resized.plain = input.plain
-        return (resized, result)
+        return (resized, result, frame)
     }
+}
+
+/// What the next frame of a stream starts from: this frame's content and output at the working size.
+struct PreviousFrame {
+    var content: RGBImage
+    var output: RGBImage
+    /// How this frame was made, for the message after it.
+    var note: String
 }
 
 /// Standard output was closed by its reader (e.g. `| head`): stop at once, quietly.
