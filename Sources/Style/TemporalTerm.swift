@@ -1,5 +1,5 @@
 /// The temporal cost for frame t of a stream: J_temporal = w / (H W) Σ_i m_i Σ_c (G_ic - P_ic)², with P the
-/// previous output moved by the frame's motion and m_i = 1 where the motion-compensated content did not
+/// previous output moved by the frame's motion and m_i = 1 where the (motion-compensated) content did not
 /// change (so the stylization may change where the scene does). Dividing by H W keeps the weight's meaning
 /// the same at any size.
 public struct TemporalTerm: Sendable {
@@ -14,20 +14,43 @@ public struct TemporalTerm: Sendable {
         self.weight = weight
     }
 
-    /// Builds the term for `content` (this frame) from the previous frame's content and output, all at one size:
-    /// the global shift, the warped output, and the mask of pixels whose content matches within `threshold` levels.
+    /// Builds the term for `content` (this frame) from the previous frame's content and output, all at one size.
+    ///
+    /// Each pixel takes the previous output from one of two candidates: the same place (a still background,
+    /// flat areas) or the place the global shift says it came from (what the camera's motion carried). The
+    /// same place wins whenever its content is unchanged within `threshold` levels, so that what looks the same
+    /// in both frames is held exactly in place; else the better match. It is held (mask 1) when the chosen
+    /// candidate's content matches within `threshold`.
+    /// Pixels new to the view start from the content and are not held.
     public static func make(content: [Float], previousContent: [Float], previousOutput: [Float],
                             width: Int, height: Int, weight: Double, threshold: Float = 12) -> (term: TemporalTerm, warped: [Float], shift: Shift, difference: Float) {
         let (shift, difference) = MotionEstimate.shift(from: previousContent, to: content, width: width, height: height)
-        let (warpedContent, valid) = MotionEstimate.warp(previousContent, width: width, height: height, by: shift, fill: content)
-        let (warpedOutput, _) = MotionEstimate.warp(previousOutput, width: width, height: height, by: shift, fill: content)
-        var mask = [Float](repeating: 0, count: width * height)
-        for i in 0..<mask.count where valid[i] {
-            let p = i * 3
-            let d = max(abs(content[p] - warpedContent[p]), abs(content[p + 1] - warpedContent[p + 1]), abs(content[p + 2] - warpedContent[p + 2]))
-            mask[i] = d <= threshold ? 1 : 0
+        let (movedContent, valid) = MotionEstimate.warp(previousContent, width: width, height: height, by: shift, fill: content)
+        let (movedOutput, _) = MotionEstimate.warp(previousOutput, width: width, height: height, by: shift, fill: content)
+        func change(_ a: [Float], _ b: [Float], _ p: Int) -> Float {
+            max(abs(a[p] - b[p]), abs(a[p + 1] - b[p + 1]), abs(a[p + 2] - b[p + 2]))
         }
-        return (TemporalTerm(previous: warpedOutput, mask: mask, weight: weight), warpedOutput, shift, difference)
+        var start = content
+        var mask = [Float](repeating: 0, count: width * height)
+        for i in 0..<mask.count {
+            let p = i * 3
+            let still = change(content, previousContent, p)
+            let moved = valid[i] ? change(content, movedContent, p) : .infinity
+            let source: [Float]
+            let best: Float
+            if still <= threshold || still <= moved {
+                (source, best) = (previousOutput, still)
+            } else {
+                (source, best) = (movedOutput, moved)
+            }
+            if best <= threshold {
+                mask[i] = 1
+                start[p] = source[p]; start[p + 1] = source[p + 1]; start[p + 2] = source[p + 2]
+            } else if valid[i] {
+                start[p] = movedOutput[p]; start[p + 1] = movedOutput[p + 1]; start[p + 2] = movedOutput[p + 2]
+            }
+        }
+        return (TemporalTerm(previous: start, mask: mask, weight: weight), start, shift, difference)
     }
 
     /// The weighted cost and its gradient with respect to the pixels.
