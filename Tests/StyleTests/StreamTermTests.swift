@@ -6,9 +6,9 @@ import TestSupport
 
 /// The pieces behind frame streams: motion, the temporal term, flicker; and resizing and color preservation.
 final class StreamTermTests: XCTestCase {
-    func texture(width: Int, height: Int, seed: UInt64) -> [Float] {
+    func texture(width: Int, height: Int, seed: UInt64, range: ClosedRange<Float> = 0...255) -> [Float] {
         var rng = SplitMix64(seed: seed)
-        let coarse = (0..<((width / 4 + 1) * (height / 4 + 1) * 3)).map { _ in Float.random(in: 0...255, using: &rng) }
+        let coarse = (0..<((width / 4 + 1) * (height / 4 + 1) * 3)).map { _ in Float.random(in: range, using: &rng) }
         return Resample.resize(coarse, width: width / 4 + 1, height: height / 4 + 1, toWidth: width, toHeight: height)
     }
 
@@ -32,20 +32,30 @@ final class StreamTermTests: XCTestCase {
     }
 
     func testWarpAndMask() {
-        let big = texture(width: 120, height: 80, seed: 2)
+        var rng = SplitMix64(seed: 2)
+        let big = (0..<(120 * 80 * 3)).map { _ in Float.random(in: 0...100, using: &rng) }   // sharp texture
         let previous = crop(big, bigWidth: 120, x: 10, y: 10, width: 64, height: 48)
         var current = crop(big, bigWidth: 120, x: 14, y: 10, width: 64, height: 48)
-        for i in 0..<(10 * 3) { current[i] = 255 - current[i] }   // something new in the top-left corner
-        let made = TemporalTerm.make(content: current, previousContent: previous, previousOutput: previous,
+        for i in 0..<(10 * 3) { current[i] = 255 }   // something new in the top-left corner
+        let output = previous.map { $0 + 1000 }      // a stand-in for the previous stylized frame
+        let made = TemporalTerm.make(content: current, previousContent: previous, previousOutput: output,
                                      width: 64, height: 48, weight: 1)
         XCTAssertEqual(made.shift, Shift(dx: -4, dy: 0))
-        // The last 4 columns came into view: nothing to hold there. The changed pixels are not held either.
-        for y in 0..<48 {
-            for x in 60..<64 { XCTAssertEqual(made.term.mask[y * 64 + x], 0) }
-        }
-        XCTAssertEqual(made.term.mask[0], 0)
+        XCTAssertEqual(made.term.mask[0], 0, "changed content is not held")
+        XCTAssertEqual(made.warped[0], output[4 * 3], "and starts from the output the motion brings there")
+        // Moved texture is held with the output it moved with.
+        let p = (20 * 64 + 20) * 3
         XCTAssertEqual(made.term.mask[20 * 64 + 20], 1)
-        XCTAssertEqual(made.warped[(20 * 64 + 20) * 3], current[(20 * 64 + 20) * 3], accuracy: 1e-4)
+        XCTAssertEqual(made.warped[p], current[p] + 1000, accuracy: 1e-3)
+        // The columns that came into view are held only where the content at the same place did not change.
+        for y in 0..<48 {
+            for x in 60..<64 {
+                let q = (y * 64 + x) * 3
+                let still = (0..<3).map { abs(current[q + $0] - previous[q + $0]) }.max()!
+                XCTAssertEqual(made.term.mask[y * 64 + x], still <= 12 ? 1 : 0, "(\(x), \(y))")
+                if still <= 12 { XCTAssertEqual(made.warped[q], output[q]) }
+            }
+        }
     }
 
     func testTemporalGradient() {
