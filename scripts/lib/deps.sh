@@ -5,8 +5,8 @@
 STYLIZE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # Debian packages the project needs: libnetpbm and OpenBLAS to build, netpbm, ImageMagick, ffmpeg and
-# GNU parallel for the pipelines around the filters and their tests.
-STYLIZE_DEBS=(libnetpbm-dev libopenblas-dev netpbm imagemagick ffmpeg parallel)
+# GNU parallel (and rsync, for its transfers) for the pipelines around the filters and their tests.
+STYLIZE_DEBS=(libnetpbm-dev libopenblas-dev netpbm imagemagick ffmpeg parallel rsync)
 
 PYTHON="${PYTHON:-python3}"
 
