@@ -5,68 +5,131 @@ public enum PoolingKind: String, Sendable, CaseIterable {
     case average = "avg"
 }
 
+/// What the backward pass of a max pooling needs: which element of each 2x2 window was the maximum
+/// (0 top left, 1 top right, 2 bottom left, 3 bottom right), one byte per output, and the input's shape.
+public struct PoolingWindows: Sendable {
+    public let inputShape: [Int]
+    var argmax: [UInt8]
+
+    /// Bytes held.
+    public var byteCount: Int { argmax.count }
+}
+
 public enum Pool2x2 {
     public static func forward(_ input: Tensor, kind: PoolingKind) -> Tensor {
-        let (c, h, w) = (input.channels, input.height, input.width)
-        let (oh, ow) = (h / 2, w / 2)
-        var output = Tensor(channels: c, height: oh, width: ow)
-        input.data.withUnsafeBufferPointer { src in
-            output.data.withUnsafeMutableBufferPointer { dst in
-                let (s, d) = (src.baseAddress!, dst.baseAddress!)
-                parallelFor(c) { ch in
-                    for y in 0..<oh {
-                        let top = s + (ch * h + 2 * y) * w
-                        let bottom = top + w
-                        let out = d + (ch * oh + y) * ow
-                        for x in 0..<ow {
-                            let (a, b, e, f) = (top[2 * x], top[2 * x + 1], bottom[2 * x], bottom[2 * x + 1])
-                            switch kind {
-                            case .max: out[x] = Swift.max(Swift.max(a, b), Swift.max(e, f))
-                            case .average: out[x] = (a + b + e + f) * 0.25
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return output
+        forward(input, kind: kind, recordWindows: false).output
     }
 
-    /// dL/d(input). Max pooling sends each gradient to the first maximal element of its window
-    /// (the same tie rule as the forward pass); average pooling spreads it evenly.
-    public static func backward(input: Tensor, outputGradient: Tensor, kind: PoolingKind) -> Tensor {
+    /// The pooled tensor and, for max pooling with `recordWindows`, where each maximum was (for `backward(windows:...)`).
+    public static func forward(_ input: Tensor, kind: PoolingKind, recordWindows: Bool) -> (output: Tensor, windows: PoolingWindows?) {
         let (c, h, w) = (input.channels, input.height, input.width)
         let (oh, ow) = (h / 2, w / 2)
-        precondition(outputGradient.shape == [c, oh, ow])
-        var gradient = Tensor(channels: c, height: h, width: w)
-        input.data.withUnsafeBufferPointer { src in
-            outputGradient.data.withUnsafeBufferPointer { gout in
-                gradient.data.withUnsafeMutableBufferPointer { gin in
-                    let (s, go, gi) = (src.baseAddress!, gout.baseAddress!, gin.baseAddress!)
-                    parallelFor(c) { ch in
-                        for y in 0..<oh {
-                            let top = (ch * h + 2 * y) * w
-                            let bottom = top + w
-                            let g = go + (ch * oh + y) * ow
+        let record = recordWindows && kind == .max
+        // Every window's entry is written below.
+        var argmax = record ? [UInt8](unsafeUninitializedCapacity: c * oh * ow) { _, n in n = c * oh * ow } : []
+        let data = argmax.withUnsafeMutableBufferPointer { am in
+            input.data.withUnsafeBufferPointer { src in
+                [Float].filled(count: c * oh * ow) { d in
+                    let s = src.baseAddress!
+                    // (An empty array's buffer may still have an address.)
+                    let a = record ? am.baseAddress : nil
+                    parallelFor(c * oh) { row in
+                        let (ch, y) = (row / oh, row % oh)
+                        let top = s + (ch * h + 2 * y) * w
+                        let bottom = top + w
+                        let out = d + row * ow
+                        switch kind {
+                        case .average:
                             for x in 0..<ow {
-                                let value = g[x]
-                                let corners = (top + 2 * x, top + 2 * x + 1, bottom + 2 * x, bottom + 2 * x + 1)
-                                switch kind {
-                                case .average:
-                                    let q = value * 0.25
-                                    gi[corners.0] = q; gi[corners.1] = q; gi[corners.2] = q; gi[corners.3] = q
-                                case .max:
-                                    var best = corners.0
-                                    if s[corners.1] > s[best] { best = corners.1 }
-                                    if s[corners.2] > s[best] { best = corners.2 }
-                                    if s[corners.3] > s[best] { best = corners.3 }
-                                    gi[best] = value
+                                out[x] = (top[2 * x] + top[2 * x + 1] + bottom[2 * x] + bottom[2 * x + 1]) * 0.25
+                            }
+                        case .max:
+                            if let a {
+                                // The first maximal element, as backward's tie rule.
+                                let arg = a + row * ow
+                                for x in 0..<ow {
+                                    var best = top[2 * x]
+                                    var index: UInt8 = 0
+                                    if top[2 * x + 1] > best { best = top[2 * x + 1]; index = 1 }
+                                    if bottom[2 * x] > best { best = bottom[2 * x]; index = 2 }
+                                    if bottom[2 * x + 1] > best { best = bottom[2 * x + 1]; index = 3 }
+                                    out[x] = best
+                                    arg[x] = index
+                                }
+                            } else {
+                                for x in 0..<ow {
+                                    out[x] = Swift.max(Swift.max(top[2 * x], top[2 * x + 1]), Swift.max(bottom[2 * x], bottom[2 * x + 1]))
                                 }
                             }
                         }
                     }
                 }
             }
+        }
+        let output = Tensor(channels: c, height: oh, width: ow, data: data)
+        return (output, record ? PoolingWindows(inputShape: [c, h, w], argmax: argmax) : nil)
+    }
+
+    /// dL/d(input). Max pooling sends each gradient to the first maximal element of its window
+    /// (the same tie rule as the forward pass); average pooling spreads it evenly.
+    public static func backward(input: Tensor, outputGradient: Tensor, kind: PoolingKind) -> Tensor {
+        let windows = kind == .max ? forward(input, kind: .max, recordWindows: true).windows : nil
+        return backward(inputShape: input.shape, windows: windows, outputGradient: outputGradient, kind: kind)
+    }
+
+    /// dL/d(input) from the windows recorded by the forward pass (max pooling) or from the shape alone (average).
+    /// With `mask` (of the ReLU before the pooling), the gradient is also zeroed where that ReLU's output was not
+    /// positive: the ReLU's backward, fused.
+    public static func backward(inputShape: [Int], windows: PoolingWindows?, outputGradient: Tensor, kind: PoolingKind,
+                                mask: BitMask? = nil) -> Tensor {
+        let (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
+        let (oh, ow) = (h / 2, w / 2)
+        precondition(outputGradient.shape == [c, oh, ow])
+        precondition(kind == .average || windows?.inputShape == inputShape, "max pooling backward needs the forward's windows")
+        let empty: [UInt8] = []
+        let data = (windows?.argmax ?? empty).withUnsafeBufferPointer { am in
+            outputGradient.data.withUnsafeBufferPointer { gout in
+                [Float].filled(count: c * h * w) { gi in
+                    let go = gout.baseAddress!
+                    let a = kind == .max ? am.baseAddress : nil
+                    parallelFor(c * oh) { row in
+                        let (ch, y) = (row / oh, row % oh)
+                        let top = gi + (ch * h + 2 * y) * w
+                        let bottom = top + w
+                        let g = go + row * ow
+                        if let a {
+                            let arg = a + row * ow
+                            for x in 0..<ow {
+                                let value = g[x], index = arg[x]
+                                top[2 * x] = index == 0 ? value : 0
+                                top[2 * x + 1] = index == 1 ? value : 0
+                                bottom[2 * x] = index == 2 ? value : 0
+                                bottom[2 * x + 1] = index == 3 ? value : 0
+                            }
+                        } else {
+                            for x in 0..<ow {
+                                let q = g[x] * 0.25
+                                top[2 * x] = q; top[2 * x + 1] = q; bottom[2 * x] = q; bottom[2 * x + 1] = q
+                            }
+                        }
+                        if w % 2 == 1 {
+                            top[w - 1] = 0
+                            bottom[w - 1] = 0
+                        }
+                        if y == oh - 1 && h % 2 == 1 {
+                            (bottom + w).update(repeating: 0, count: w)
+                        }
+                    }
+                    if oh == 0 {
+                        // Every row was dropped (height 1): the whole gradient is zero.
+                        gi.update(repeating: 0, count: c * h * w)
+                    }
+                }
+            }
+        }
+        var gradient = Tensor(channels: c, height: h, width: w, data: data)
+        if let mask {
+            ReLU.backward(mask: mask, gradient: &gradient)
         }
         return gradient
     }

@@ -1,10 +1,37 @@
-/// max(0, x), in place; its backward needs only the output (where it is positive).
+/// max(0, x), in place; its backward needs only where the output was positive, which `forward(_:mask:)`
+/// records in one bit per element.
 public enum ReLU {
     public static func forward(_ tensor: inout Tensor) {
         tensor.data.withUnsafeMutableBufferPointer { buf in
             let p = buf.baseAddress!
             parallelChunks(buf.count) { range in
-                for i in range where p[i] < 0 { p[i] = 0 }
+                for i in range { p[i] = p[i] > 0 ? p[i] : 0 }
+            }
+        }
+    }
+
+    /// max(0, x) in place, returning which outputs are positive (what backward needs).
+    public static func forward(_ tensor: inout Tensor, mask: inout BitMask) {
+        let n = tensor.count
+        mask = BitMask(uninitializedCount: n)
+        tensor.data.withUnsafeMutableBufferPointer { buf in
+            mask.words.withUnsafeMutableBufferPointer { wordBuf in
+                let (p, words) = (buf.baseAddress!, wordBuf.baseAddress!)
+                parallelChunks(wordBuf.count, minChunk: 256) { range in
+                    for wi in range {
+                        let base = wi * 64
+                        if base + 64 <= n {
+                            words[wi] = BitMask.relu64(p + base)
+                        } else {
+                            var bits: UInt64 = 0
+                            for k in 0..<(n - base) {
+                                let v = p[base + k]
+                                if v > 0 { bits |= 1 << UInt64(k) } else { p[base + k] = 0 }
+                            }
+                            words[wi] = bits
+                        }
+                    }
+                }
             }
         }
     }
@@ -16,7 +43,83 @@ public enum ReLU {
             gradient.data.withUnsafeMutableBufferPointer { grad in
                 let (o, g) = (out.baseAddress!, grad.baseAddress!)
                 parallelChunks(out.count) { range in
-                    for i in range where o[i] <= 0 { g[i] = 0 }
+                    for i in range { g[i] = o[i] > 0 ? g[i] : 0 }
+                }
+            }
+        }
+    }
+
+    /// Zeroes the gradient wherever the mask from `forward(_:mask:)` is clear.
+    public static func backward(mask: BitMask, gradient: inout Tensor) {
+        precondition(mask.count == gradient.count)
+        gradient.data.withUnsafeMutableBufferPointer { grad in
+            mask.apply(to: grad.baseAddress!)
+        }
+    }
+}
+
+/// One bit per element of a tensor.
+public struct BitMask: Sendable, Equatable {
+    public let count: Int
+    var words: [UInt64]
+
+    public init(count: Int) {
+        self.count = count
+        words = [UInt64](repeating: 0, count: (count + 63) / 64)
+    }
+
+    /// Words left for the caller to fill, every one of them.
+    init(uninitializedCount count: Int) {
+        self.count = count
+        let words = (count + 63) / 64
+        self.words = [UInt64](unsafeUninitializedCapacity: words) { _, initialized in initialized = words }
+    }
+
+    public subscript(i: Int) -> Bool { words[i >> 6] & (1 << UInt64(i & 63)) != 0 }
+
+    /// Bytes held.
+    public var byteCount: Int { words.count * 8 }
+
+    /// max(0, x) on 64 floats in place; bit k is set where p[k] > 0.
+    @inline(__always)
+    static func relu64(_ p: UnsafeMutablePointer<Float>) -> UInt64 {
+        let weights = SIMD4<Int32>(1, 2, 4, 8)
+        var bits: UInt64 = 0
+        for g in 0..<16 {
+            let v = load4(p + 4 * g)
+            let positive = v .> 0
+            store4(v.replacing(with: 0, where: .!positive), p + 4 * g)
+            let nibble = (SIMD4<Int32>(repeating: 0).replacing(with: -1, where: positive) & weights).wrappedSum()
+            bits |= UInt64(UInt32(bitPattern: nibble)) << UInt64(4 * g)
+        }
+        return bits
+    }
+
+    /// g[i] = 0 wherever bit i is clear, for the `count` floats at g.
+    func apply(to g: UnsafeMutablePointer<Float>) {
+        let n = count
+        words.withUnsafeBufferPointer { wordBuf in
+            let words = wordBuf.baseAddress!
+            parallelChunks(wordBuf.count, minChunk: 256) { range in
+                let weights = SIMD4<Int32>(1, 2, 4, 8)
+                for wi in range {
+                    let bits = words[wi]
+                    let base = wi * 64
+                    if base + 64 <= n {
+                        if bits == ~0 { continue }
+                        let q = g + base
+                        if bits == 0 {
+                            q.update(repeating: 0, count: 64)
+                            continue
+                        }
+                        for gi in 0..<16 {
+                            let nibble = Int32(truncatingIfNeeded: bits >> UInt64(4 * gi)) & 15
+                            let keep = (SIMD4<Int32>(repeating: nibble) & weights) .!= 0
+                            store4(load4(q + 4 * gi).replacing(with: 0, where: .!keep), q + 4 * gi)
+                        }
+                    } else {
+                        for k in 0..<(n - base) where bits & (1 << UInt64(k)) == 0 { g[base + k] = 0 }
+                    }
                 }
             }
         }

@@ -99,31 +99,51 @@ public final class VGG: Sendable {
     }
 
     /// What a forward pass leaves behind: the requested taps and what backward needs.
+    ///
+    /// Backward needs no activation itself: a convolution's input gradient depends only on its weights, a ReLU's
+    /// on where its output was positive (one bit per element), and a max pooling's on which element of each
+    /// window was the maximum (one byte per output). So that is all that is kept, a 32nd of the activations.
     public struct Activations: Sendable {
         /// Tap name -> activation.
         public var taps: [String: Tensor]
-        /// Output of every ReLU up to the deepest tap (ReLU and pooling backward read them).
-        var reluOutputs: [Int: Tensor]
+        /// Where the output of every ReLU up to the deepest tap was positive.
+        var reluMasks: [Int: BitMask]
+        /// The windows' maxima of every pooling up to the deepest tap (nil for average pooling), and its input shape.
+        var poolings: [Int: (shape: [Int], windows: PoolingWindows?)]
         /// Index of the deepest layer run.
         var depth: Int
+
+        /// Bytes kept for backward (the masks and pooling windows, not the taps).
+        public var backwardBytes: Int {
+            reluMasks.values.reduce(0) { $0 + $1.byteCount } + poolings.values.reduce(0) { $0 + ($1.windows?.byteCount ?? 0) }
+        }
     }
 
-    /// Runs the stack up to the deepest requested tap. With `keepForBackward`, ReLU outputs are kept for `backward`.
+    /// Runs the stack up to the deepest requested tap. With `keepForBackward`, what `backward` needs is kept.
     public func forward(_ x: Tensor, taps: [String], keepForBackward: Bool = true) throws -> Activations {
         let indices = try taps.map { try index(of: $0) }
         let depth = indices.max() ?? -1
         let wanted = Set(taps)
-        var result = Activations(taps: [:], reluOutputs: [:], depth: depth)
-        var current = x
+        var result = Activations(taps: [:], reluMasks: [:], poolings: [:], depth: depth)
         guard depth >= 0 else { return result }
+        var current = x
         for i in 0...depth {
             let layer = layers[i]
             switch layer.kind {
             case .conv(let conv): current = conv.forward(current)
             case .relu:
-                ReLU.forward(&current)
-                if keepForBackward { result.reluOutputs[i] = current }
-            case .pool: current = Pool2x2.forward(current, kind: pooling)
+                if keepForBackward {
+                    var mask = BitMask(count: 0)
+                    ReLU.forward(&current, mask: &mask)
+                    result.reluMasks[i] = mask
+                } else {
+                    ReLU.forward(&current)
+                }
+            case .pool:
+                let shape = current.shape
+                let (output, windows) = Pool2x2.forward(current, kind: pooling, recordWindows: keepForBackward)
+                if keepForBackward { result.poolings[i] = (shape, windows) }
+                current = output
             }
             if wanted.contains(layer.name) { result.taps[layer.name] = current }
         }
@@ -131,9 +151,21 @@ public final class VGG: Sendable {
     }
 
     /// dL/dx from dL/d(tap) for some of the taps of a forward pass run with `keepForBackward`.
+    ///
+    /// Layers are fused where no tap gradient enters between them: a ReLU's backward into the convolution or
+    /// pooling after it (zeroing the gradient as it is written), and a pooling's backward into the convolution
+    /// before it (which then reads the pooled gradient through the windows instead of a stored 4x larger tensor).
     public func backward(_ activations: Activations, tapGradients: [String: Tensor]) throws -> Tensor {
+        func missing() -> SafeTensorsError { SafeTensorsError("backward needs a forward pass that kept its activations") }
+        /// The mask of layer j if it is a ReLU whose backward can be fused into the layer after it.
+        func fusibleMask(_ j: Int) throws -> BitMask? {
+            guard j >= 0, case .relu = layers[j].kind, tapGradients[layers[j].name] == nil else { return nil }
+            guard let mask = activations.reluMasks[j] else { throw missing() }
+            return mask
+        }
         var gradient: Tensor? = nil
-        for i in stride(from: activations.depth, through: 0, by: -1) {
+        var i = activations.depth
+        while i >= 0 {
             let layer = layers[i]
             if let g = tapGradients[layer.name] {
                 if gradient == nil {
@@ -142,17 +174,35 @@ public final class VGG: Sendable {
                     add(g, into: &gradient!)
                 }
             }
-            guard var g = gradient else { continue }
-            switch layer.kind {
-            case .conv(let conv): g = conv.backward(outputGradient: g)
-            case .relu:
-                guard let out = activations.reluOutputs[i] else { throw SafeTensorsError("backward needs a forward pass that kept its activations") }
-                ReLU.backward(output: out, gradient: &g)
-            case .pool:
-                guard let input = activations.reluOutputs[i - 1] else { throw SafeTensorsError("backward needs a forward pass that kept its activations") }
-                g = Pool2x2.backward(input: input, outputGradient: g, kind: pooling)
+            guard gradient != nil else {
+                i -= 1
+                continue
             }
-            gradient = g
+            switch layer.kind {
+            case .conv(let conv):
+                let mask = try fusibleMask(i - 1)
+                gradient = conv.backward(outputGradient: gradient!, inputMask: mask)
+                i -= mask == nil ? 1 : 2
+            case .relu:
+                guard let mask = activations.reluMasks[i] else { throw missing() }
+                ReLU.backward(mask: mask, gradient: &gradient!)
+                i -= 1
+            case .pool:
+                guard let (shape, windows) = activations.poolings[i] else { throw missing() }
+                let reluMask = try fusibleMask(i - 1)
+                // The layer that receives the pooling's input gradient.
+                let j = reluMask == nil ? i - 1 : i - 2
+                if j >= 0, case .conv(let conv) = layers[j].kind, tapGradients[layers[j].name] == nil {
+                    let inputMask = try fusibleMask(j - 1)
+                    gradient = conv.backward(pooledGradient: gradient!, poolInputShape: shape, windows: windows, kind: pooling,
+                                             poolInputMask: reluMask, inputMask: inputMask)
+                    i = inputMask == nil ? j - 1 : j - 2
+                } else {
+                    gradient = Pool2x2.backward(inputShape: shape, windows: windows, outputGradient: gradient!, kind: pooling,
+                                                mask: reluMask)
+                    i = j
+                }
+            }
         }
         guard let result = gradient else { throw SafeTensorsError("backward: no gradient given for any tap") }
         return result

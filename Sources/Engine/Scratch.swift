@@ -1,0 +1,101 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reusable float buffers for the convolutions' scratch (im2col columns, Winograd tiles).
+///
+/// Fresh multi-megabyte allocations come straight from mmap, and touching their pages costs page faults
+/// and kernel zeroing on every layer of every pass; keeping a few buffers alive avoids that. At most one
+/// buffer per concurrent user is kept, so what stays allocated is bounded by `Conv2D.scratchBudget` plus
+/// the small per-worker line buffers.
+final class ScratchPool: @unchecked Sendable {
+    static let shared = ScratchPool()
+
+    private let lock = NSLock()
+    private var free: [UnsafeMutableBufferPointer<Float>] = []
+
+    /// A buffer of at least `count` floats, uninitialized; give it back with `recycle`.
+    func take(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
+        lock.lock()
+        if let i = free.firstIndex(where: { $0.count >= count }) {
+            let buffer = free.remove(at: i)
+            lock.unlock()
+            return buffer
+        }
+        // None is large enough: replace the largest one rather than keeping both.
+        let dropped = free.isEmpty ? nil : free.removeLast()
+        lock.unlock()
+        dropped?.deallocate()
+        return UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
+    }
+
+    func recycle(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        lock.lock()
+        free.append(buffer)
+        free.sort { $0.count < $1.count }
+        lock.unlock()
+    }
+
+    /// Runs `body` with a scratch buffer of at least `count` floats.
+    func with<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+        let buffer = take(count)
+        defer { recycle(buffer) }
+        return try body(buffer.baseAddress!)
+    }
+
+    /// Frees every kept buffer (the next pass allocates again).
+    func drain() {
+        lock.lock()
+        let buffers = free
+        free = []
+        lock.unlock()
+        for buffer in buffers { buffer.deallocate() }
+    }
+}
+
+/// A shared counter handing out work items to the workers of one parallel loop.
+final class WorkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+    private let limit: Int
+
+    init(_ limit: Int) { self.limit = limit }
+
+    func take() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < limit else { return nil }
+        next += 1
+        return next - 1
+    }
+}
+
+extension Array where Element == Float {
+    /// An array of `count` floats filled by `body`, which must write every element (no zero fill first).
+    static func filled(count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 {
+                adviseHugePages(buffer.baseAddress!, bytes: count * MemoryLayout<Float>.size)
+                body(buffer.baseAddress!)
+            }
+            initialized = count
+        }
+    }
+}
+
+/// Asks Linux to back a fresh, untouched buffer of several megabytes with 2 MB pages: every layer's output is
+/// such a buffer (glibc maps allocations this large anew each time), and faulting it in 4 KB pages costs
+/// a twentieth of a pass. Only the 2 MB-aligned interior is advised; elsewhere this does nothing.
+@inline(__always)
+func adviseHugePages(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
+    #if os(Linux)
+    let huge = 2 << 20
+    guard bytes >= 2 * huge else { return }
+    let start = (Int(bitPattern: pointer) + huge - 1) & ~(huge - 1)
+    let end = (Int(bitPattern: pointer) + bytes) & ~(huge - 1)
+    if end > start, let aligned = UnsafeMutableRawPointer(bitPattern: start) {
+        _ = madvise(aligned, end - start, MADV_HUGEPAGE)
+    }
+    #endif
+}

@@ -1,0 +1,494 @@
+import CBLAS
+import Foundation
+
+/// 3x3 "same" convolution by Winograd's minimal filtering F(4x4, 3x3) (Lavin and Gray 2016).
+///
+/// Each 4x4 output tile is computed from the 6x6 input window around it as
+/// Y = A^T [ sum_c (G g_oc G^T) . (B^T d_c B) ] A, so the 9 multiply-adds per output and channel pair
+/// of a direct convolution become 36 per 16 outputs (2.25), a quarter of the work. With the kernel
+/// transforms U = G g G^T precomputed, the sum over input channels at each of the 36 positions of the
+/// 6x6 transform is a matrix product, done by sgemm: M_p [Cout x tiles] = U_p [Cout x Cin] * V_p [Cin x tiles].
+///
+/// The image is processed in chunks of tiles (row-major tile order) so the transformed input V and the
+/// products M stay bounded (`Conv2D.scratchBudget` over all workers) whatever the image size. Each worker
+/// takes chunks from a shared counter and runs the whole pipeline on it: input transform, 36 single-threaded
+/// sgemm calls, output transform. The workers never wait for each other within a layer, and both cores
+/// are busy in every phase.
+///
+/// Numerics: the transforms multiply by small integers (up to 8) and the kernel transform by fractions
+/// computed in double precision, so the result differs from a direct float32 convolution by a few units in
+/// the last place of the largest terms; the tests bound the relative error (see WinogradTests).
+enum Winograd {
+    /// Output tile side (m in F(m x m, 3 x 3)).
+    static let tile = 4
+    /// Transform side m + 2.
+    static let window = 6
+    static let positions = 36
+
+    /// G of F(4, 3), the kernel transform (6 x 3):
+    ///     [ 1/4     0     0  ]
+    ///     [-1/6  -1/6  -1/6  ]
+    ///     [-1/6   1/6  -1/6  ]
+    ///     [1/24  1/12   1/6  ]
+    ///     [1/24 -1/12   1/6  ]
+    ///     [  0     0     1   ]
+    /// applied to the three values (a, b, c) of one kernel row or column, in double precision.
+    @inline(__always)
+    static func kernelTransform(_ a: Double, _ b: Double, _ c: Double) -> (Double, Double, Double, Double, Double, Double) {
+        let sixth = 1.0 / 6, twelfth = 1.0 / 12, twentyFourth = 1.0 / 24
+        let s = a + c
+        let e = a * twentyFourth + c * sixth, f = b * twelfth
+        return (a * 0.25, -(s + b) * sixth, -(s - b) * sixth, e + f, e - f, c)
+    }
+
+    /// The transformed kernels U_p, laid out [36][rows][columns] with U_p[o][i] = (G w[o,i] G^T)_p.
+    ///
+    /// With `flipped`, the kernel is that of the input gradient: w'[i, o, ky, kx] = w[o, i, 2-ky, 2-kx], so the
+    /// result is [36][inChannels][outChannels]; otherwise [36][outChannels][inChannels].
+    static func transformKernel(_ weight: [Float], outChannels: Int, inChannels: Int, flipped: Bool) -> [Float] {
+        let (rows, columns) = flipped ? (inChannels, outChannels) : (outChannels, inChannels)
+        let count = positions * rows * columns
+        let stride = rows * columns
+        return weight.withUnsafeBufferPointer { wb in
+            let w = wb.baseAddress!
+            return [Float].filled(count: count) { u in
+                parallelFor(rows) { r in
+                    for c in 0..<columns {
+                        let (o, i) = flipped ? (c, r) : (r, c)
+                        let src = w + (o * inChannels + i) * 9
+                        @inline(__always) func k(_ y: Int, _ x: Int) -> Double {
+                            Double(flipped ? src[8 - (y * 3 + x)] : src[y * 3 + x])
+                        }
+                        // t = G k: three columns of six.
+                        let c0 = kernelTransform(k(0, 0), k(1, 0), k(2, 0))
+                        let c1 = kernelTransform(k(0, 1), k(1, 1), k(2, 1))
+                        let c2 = kernelTransform(k(0, 2), k(1, 2), k(2, 2))
+                        let dst = u + r * columns + c
+                        @inline(__always) func put(_ a: Int, _ row: (Double, Double, Double, Double, Double, Double)) {
+                            let base = dst + a * 6 * stride
+                            base[0] = Float(row.0)
+                            base[stride] = Float(row.1)
+                            base[2 * stride] = Float(row.2)
+                            base[3 * stride] = Float(row.3)
+                            base[4 * stride] = Float(row.4)
+                            base[5 * stride] = Float(row.5)
+                        }
+                        // U = t G^T: each row of t transformed the same way.
+                        put(0, kernelTransform(c0.0, c1.0, c2.0))
+                        put(1, kernelTransform(c0.1, c1.1, c2.1))
+                        put(2, kernelTransform(c0.2, c1.2, c2.2))
+                        put(3, kernelTransform(c0.3, c1.3, c2.3))
+                        put(4, kernelTransform(c0.4, c1.4, c2.4))
+                        put(5, kernelTransform(c0.5, c1.5, c2.5))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tiles per block of the transforms: keeps their line buffers in L1.
+    static let blockTiles = 64
+    /// The smallest chunk (in tiles) that keeps sgemm efficient, budget permitting.
+    static let preferredChunkTiles = 128
+    /// Scratch per worker that stays in its core's cache (L2 of this machine's cores).
+    static let cacheBytes = 2 << 20
+
+    /// out[o] = bias[o] + sum_i conv3x3(kernel[o, i], input[i]), with `kernel` from `transformKernel`
+    /// ([36][outChannels][input.channels]) and zero padding 1. With `mask` (one bit per output element), outputs
+    /// whose bit is clear are zeroed as they are written: backward fuses the preceding ReLU's backward this way.
+    static func convolve(_ input: Tensor, kernel: [Float], bias: [Float]?, outChannels: Int, budget: Int,
+                         mask: BitMask? = nil) -> Tensor {
+        input.data.withUnsafeBufferPointer { src in
+            convolve(DenseRows(base: src.baseAddress!, channels: input.channels, height: input.height, width: input.width),
+                     kernel: kernel, bias: bias, outChannels: outChannels, budget: budget, mask: mask)
+        }
+    }
+
+    /// The same convolution of an input whose rows `Rows` produces (a tensor's, or a gradient unpooled on the fly).
+    static func convolve<Rows: WinogradRows>(_ input: Rows, kernel: [Float], bias: [Float]?, outChannels: Int, budget: Int,
+                                             mask: BitMask?) -> Tensor {
+        let (cin, h, w) = (input.channels, input.height, input.width)
+        let cout = outChannels
+        precondition(kernel.count == positions * cin * cout)
+        guard h > 0, w > 0, cout > 0 else { return Tensor(channels: cout, height: h, width: w) }
+        let tilesWide = (w + tile - 1) / tile
+        let tilesHigh = (h + tile - 1) / tile
+        let tiles = tilesWide * tilesHigh
+        let workers = max(1, ThreadSettings.workers)
+        // Tiles per chunk: V and M of one chunk take 36 * (cin + cout) floats per tile. Chunks whose V and M fit
+        // in a core's L2 cache are fastest while the products stay large; below about 128 tiles, repacking each
+        // U_p for every chunk costs more than the cache saves (measured with stylize-bench --layers). Within the
+        // workers' share of `budget` in any case.
+        let perTile = positions * (cin + cout) * MemoryLayout<Float>.size
+        let preferred = max(preferredChunkTiles, cacheBytes / perTile)
+        var chunk = max(1, min(preferred, budget / workers / perTile))
+        chunk = min(chunk, (tiles + workers - 1) / workers)
+        var chunks = (tiles + chunk - 1) / chunk
+        if chunks > workers { chunks = (chunks + workers - 1) / workers * workers }
+        chunk = (tiles + chunks - 1) / chunks
+        chunks = (tiles + chunk - 1) / chunk
+        let lineFloats = 12 * (tile * blockTiles + 2) + 24 * blockTiles + w
+        let scratchFloats = positions * (cin + cout) * chunk + lineFloats
+
+        let geometry = Geometry(channels: cin, height: h, width: w, tilesWide: tilesWide)
+        precondition(mask == nil || mask!.count == cout * h * w)
+        let maskWords = mask?.words ?? []
+        let data = [Float].filled(count: cout * h * w) { out in
+            kernel.withUnsafeBufferPointer { u in
+                maskWords.withUnsafeBufferPointer { words in
+                    // (An empty array's buffer may still have an address.)
+                    let maskBits = mask == nil ? nil : words.baseAddress
+                    let counter = WorkCounter(chunks)
+                    ThreadSettings.withSingleThreadedBLAS {
+                        parallelFor(min(workers, chunks)) { _ in
+                            ScratchPool.shared.with(scratchFloats) { scratch in
+                                while let index = counter.take() {
+                                    let first = index * chunk
+                                    let count = min(chunk, tiles - first)
+                                    let v = scratch
+                                    let m = v + positions * cin * count
+                                    let lines = m + positions * cout * count
+                                    transformInput(input, geometry, firstTile: first, count: count,
+                                                   into: v, lines: lines)
+                                    for p in 0..<positions {
+                                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                                    Int32(cout), Int32(count), Int32(cin),
+                                                    1, u.baseAddress! + p * cout * cin, Int32(cin),
+                                                    v + p * cin * count, Int32(count),
+                                                    0, m + p * cout * count, Int32(count))
+                                    }
+                                    transformOutput(m, channels: cout, geometry, firstTile: first, count: count,
+                                                    bias: bias, mask: maskBits, into: out, lines: lines)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(channels: cout, height: h, width: w, data: data)
+    }
+
+    struct Geometry {
+        let channels: Int
+        let height: Int
+        let width: Int
+        let tilesWide: Int
+    }
+
+    /// Calls `body(ty, tx, n, offset)` for each run of at most `blockTiles` tiles of one tile row within
+    /// tiles [first, first + count), `offset` being the run's first tile relative to `first`.
+    @inline(__always)
+    static func forEachBlock(_ geometry: Geometry, first: Int, count: Int, _ body: (Int, Int, Int, Int) -> Void) {
+        var t = first
+        let end = first + count
+        while t < end {
+            let ty = t / geometry.tilesWide
+            let tx = t - ty * geometry.tilesWide
+            let n = min(blockTiles, geometry.tilesWide - tx, end - t)
+            body(ty, tx, n, t - first)
+            t += n
+        }
+    }
+
+    /// V[p][c][t - first] = (B^T d B)_p for the 6x6 window d of channel c around tile t,
+    /// for tiles [first, first + count).
+    static func transformInput<Rows: WinogradRows>(_ input: Rows, _ geometry: Geometry, firstTile first: Int, count: Int,
+                                                   into v: UnsafeMutablePointer<Float>, lines: UnsafeMutablePointer<Float>) {
+        let (h, w) = (geometry.height, geometry.width)
+        let lineLength = tile * blockTiles + 2
+        let zeros = lines + 6 * lineLength + 24 * blockTiles
+        zeros.update(repeating: 0, count: w)
+        let rowBuffers = zeros + w
+        let planeStride = geometry.channels * count
+        for c in 0..<geometry.channels {
+            forEachBlock(geometry, first: first, count: count) { ty, tx, n, offset in
+                // The window of the tiles tx ..< tx+n spans input columns x0 - 1 ... x0 + 4n and rows y0 - 1 ... y0 + 4.
+                let y0 = ty * tile - 1
+                let x0 = tx * tile - 1
+                let span = tile * n + 2
+                let xa = max(0, x0), xb = min(w, x0 + span)
+                /// Row r of the window, from column xa on.
+                func row(_ r: Int) -> UnsafePointer<Float> {
+                    let y = y0 + r
+                    guard y >= 0 && y < h else { return UnsafePointer(zeros) }
+                    return input.row(c, y, from: xa, to: xb, buffer: rowBuffers + r * lineLength)
+                }
+                let lead = xa - x0
+                let l0 = lines, l1 = l0 + lineLength, l2 = l1 + lineLength
+                let l3 = l2 + lineLength, l4 = l3 + lineLength, l5 = l4 + lineLength
+                // Columns outside the image are zero in every transformed row.
+                let valid = max(0, xb - xa)
+                for a in 0..<6 {
+                    let l = lines + a * lineLength
+                    if lead > 0 { l.update(repeating: 0, count: lead) }
+                    if lead + valid < span { (l + lead + valid).update(repeating: 0, count: span - lead - valid) }
+                }
+                // Vertical B^T over the six rows, contiguous along x.
+                let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5)
+                let o0 = l0 + lead, o1 = l1 + lead, o2 = l2 + lead, o3 = l3 + lead, o4 = l4 + lead, o5 = l5 + lead
+                for i in 0..<valid {
+                    let d0 = r0[i], d1 = r1[i], d2 = r2[i], d3 = r3[i], d4 = r4[i], d5 = r5[i]
+                    o0[i] = 4 * d0 - 5 * d2 + d4
+                    o1[i] = (d3 + d4) - 4 * (d1 + d2)
+                    o2[i] = (d4 - d3) + 4 * (d1 - d2)
+                    o3[i] = (d4 - d2) + 2 * (d3 - d1)
+                    o4[i] = (d4 - d2) - 2 * (d3 - d1)
+                    o5[i] = 4 * d1 - 5 * d3 + d5
+                }
+                // Horizontal B^T within each transformed row: tile j reads columns 4j ..< 4j+6.
+                // Four tiles at a time: transposing the 4x4 blocks of columns gives d0..d3 of four tiles
+                // in four vectors, and the next block's transpose gives d4, d5.
+                let base = v + c * count + offset
+                for a in 0..<6 {
+                    let l = lines + a * lineLength
+                    let out = base + a * 6 * planeStride
+                    let v0 = out, v1 = out + planeStride, v2 = v1 + planeStride
+                    let v3 = v2 + planeStride, v4 = v3 + planeStride, v5 = v4 + planeStride
+                    var j = 0
+                    // The transposed block j+1 ... j+4 reads up to column 4j + 19 < span when j + 4 < n.
+                    while j + 4 < n {
+                        let q = l + 4 * j
+                        let t0 = load4(q), t1 = load4(q + 4), t2 = load4(q + 8), t3 = load4(q + 12), t4 = load4(q + 16)
+                        let (d0, d1, d2, d3) = transpose(t0, t1, t2, t3)
+                        let (d4, d5) = transposeFirstTwo(t1, t2, t3, t4)
+                        store4(4 * d0 - 5 * d2 + d4, v0 + j)
+                        store4((d3 + d4) - 4 * (d1 + d2), v1 + j)
+                        store4((d4 - d3) + 4 * (d1 - d2), v2 + j)
+                        let e = d4 - d2, f = 2 * (d3 - d1)
+                        store4(e + f, v3 + j)
+                        store4(e - f, v4 + j)
+                        store4(4 * d1 - 5 * d3 + d5, v5 + j)
+                        j += 4
+                    }
+                    while j < n {
+                        let q = l + 4 * j
+                        let d0 = q[0], d1 = q[1], d2 = q[2], d3 = q[3], d4 = q[4], d5 = q[5]
+                        v0[j] = 4 * d0 - 5 * d2 + d4
+                        v1[j] = (d3 + d4) - 4 * (d1 + d2)
+                        v2[j] = (d4 - d3) + 4 * (d1 - d2)
+                        v3[j] = (d4 - d2) + 2 * (d3 - d1)
+                        v4[j] = (d4 - d2) - 2 * (d3 - d1)
+                        v5[j] = 4 * d1 - 5 * d3 + d5
+                        j += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// out[o] at tiles [first, first + count) = A^T M A (+ bias), M[p][o][t - first] from the products;
+    /// rows and columns past the image are dropped.
+    static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, _ geometry: Geometry, firstTile first: Int,
+                                count: Int, bias: [Float]?, mask: UnsafePointer<UInt64>? = nil,
+                                into out: UnsafeMutablePointer<Float>, lines: UnsafeMutablePointer<Float>) {
+        let (h, w) = (geometry.height, geometry.width)
+        let planeStride = channels * count
+        let temp = lines                     // 24 rows of blockTiles: s[r][b]
+        let partial = lines + 24 * blockTiles  // the last, partial tile of a row
+        for o in 0..<channels {
+            let b0 = bias?[o] ?? 0
+            let plane = out + o * h * w
+            forEachBlock(geometry, first: first, count: count) { ty, tx, n, offset in
+                let base = m + o * count + offset
+                // Vertical A^T: s[r][b][j] from M[a*6 + b][j], a = 0..5.
+                for b in 0..<6 {
+                    let m0 = base + b * planeStride, m1 = m0 + 6 * planeStride, m2 = m1 + 6 * planeStride
+                    let m3 = m2 + 6 * planeStride, m4 = m3 + 6 * planeStride, m5 = m4 + 6 * planeStride
+                    let s0 = temp + b * blockTiles, s1 = s0 + 6 * blockTiles
+                    let s2 = s1 + 6 * blockTiles, s3 = s2 + 6 * blockTiles
+                    for j in 0..<n {
+                        let e0 = m0[j], e1 = m1[j], e2 = m2[j], e3 = m3[j], e4 = m4[j], e5 = m5[j]
+                        let p12 = e1 + e2, m12 = e1 - e2, p34 = e3 + e4, m34 = e3 - e4
+                        s0[j] = e0 + p12 + p34
+                        s1[j] = m12 + 2 * m34
+                        s2[j] = p12 + 4 * p34
+                        s3[j] = m12 + 8 * m34 + e5
+                    }
+                }
+                // Horizontal A^T, written along the output rows.
+                let x0 = tx * tile
+                let full = min(n, (w - x0) / tile)
+                for r in 0..<4 {
+                    let y = ty * tile + r
+                    guard y < h else { break }
+                    let s = temp + r * 6 * blockTiles
+                    let e0 = s, e1 = s + blockTiles, e2 = e1 + blockTiles
+                    let e3 = e2 + blockTiles, e4 = e3 + blockTiles, e5 = e4 + blockTiles
+                    let dst = plane + y * w + x0
+                    @inline(__always) func tileRow(_ j: Int, _ q: UnsafeMutablePointer<Float>) {
+                        let p12 = e1[j] + e2[j], m12 = e1[j] - e2[j], p34 = e3[j] + e4[j], m34 = e3[j] - e4[j]
+                        q[0] = b0 + (e0[j] + p12 + p34)
+                        q[1] = b0 + (m12 + 2 * m34)
+                        q[2] = b0 + (p12 + 4 * p34)
+                        q[3] = b0 + (m12 + 8 * m34 + e5[j])
+                    }
+                    // Four tiles at a time: y_s holds column s of four tiles; transposed, each vector is one tile's row.
+                    var j = 0
+                    let bias4 = SIMD4<Float>(repeating: b0)
+                    while j + 4 <= full {
+                        let f1 = load4(e1 + j), f2 = load4(e2 + j), f3 = load4(e3 + j), f4 = load4(e4 + j)
+                        let p12 = f1 + f2, m12 = f1 - f2, p34 = f3 + f4, m34 = f3 - f4
+                        let y0 = bias4 + (load4(e0 + j) + p12 + p34)
+                        let y1 = bias4 + (m12 + 2 * m34)
+                        let y2 = bias4 + (p12 + 4 * p34)
+                        let y3 = bias4 + (m12 + 8 * m34 + load4(e5 + j))
+                        let (r0, r1, r2, r3) = transpose(y0, y1, y2, y3)
+                        let q = dst + 4 * j
+                        store4(r0, q)
+                        store4(r1, q + 4)
+                        store4(r2, q + 8)
+                        store4(r3, q + 12)
+                        j += 4
+                    }
+                    while j < full {
+                        tileRow(j, dst + 4 * j)
+                        j += 1
+                    }
+                    if full < n {
+                        tileRow(full, partial)
+                        (dst + 4 * full).update(from: partial, count: w - x0 - 4 * full)
+                    }
+                    if let mask {
+                        applyMask(mask, bitOffset: (o * h + y) * w + x0, to: dst, count: min(4 * n, w - x0))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where the Winograd input transform reads the rows of its input.
+protocol WinogradRows {
+    var channels: Int { get }
+    var height: Int { get }
+    var width: Int { get }
+    /// Elements xa ..< xb of row y of channel c (0 <= y < height, 0 <= xa <= xb <= width), at the returned
+    /// pointer; `buffer` has room for xb - xa floats if the row has to be made.
+    func row(_ c: Int, _ y: Int, from xa: Int, to xb: Int, buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float>
+}
+
+/// The rows of a CHW tensor in memory.
+struct DenseRows: WinogradRows {
+    let base: UnsafePointer<Float>
+    let channels: Int
+    let height: Int
+    let width: Int
+
+    @inline(__always)
+    func row(_ c: Int, _ y: Int, from xa: Int, to xb: Int, buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        base + (c * height + y) * width + xa
+    }
+}
+
+/// The input gradient of a 2x2 pooling (and of the ReLU before it, with `mask`), made row by row from the
+/// output gradient and the pooling windows instead of being stored: a convolution's backward reads it straight
+/// into its transform. Row y, column x gets the gradient of window (y/2, x/2) if (y, x) was that window's maximum
+/// (max pooling) or a quarter of it (average), 0 in a dropped last row or column, and 0 where the mask is clear.
+struct UnpooledRows: WinogradRows {
+    let gradient: UnsafePointer<Float>
+    /// The window maxima (PoolingWindows.argmax), nil for average pooling.
+    let argmax: UnsafePointer<UInt8>?
+    let mask: UnsafePointer<UInt64>?
+    let channels: Int
+    let height: Int
+    let width: Int
+
+    @inline(__always)
+    func row(_ c: Int, _ y: Int, from xa: Int, to xb: Int, buffer: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let (oh, ow) = (height / 2, width / 2)
+        let out = buffer - xa   // out[x] for x in xa ..< xb
+        let py = y >> 1
+        guard py < oh else {
+            buffer.update(repeating: 0, count: xb - xa)
+            return UnsafePointer(buffer)
+        }
+        let g = gradient + (c * oh + py) * ow
+        let end = max(xa, min(xb, 2 * ow))   // columns from 2 * ow on were dropped by the pooling
+        if let argmax {
+            let a = argmax + (c * oh + py) * ow
+            let left = UInt8(truncatingIfNeeded: (y & 1) * 2), right = left + 1
+            var x = xa
+            if x & 1 == 1 && x < end {   // a window's right column first
+                out[x] = a[x >> 1] == right ? g[x >> 1] : 0
+                x += 1
+            }
+            // Whole windows: both columns of window px.
+            let pairs = (end - x) / 2
+            let px0 = x >> 1
+            for k in 0..<pairs {
+                let px = px0 + k
+                let value = g[px], index = a[px]
+                out[2 * px] = index == left ? value : 0
+                out[2 * px + 1] = index == right ? value : 0
+            }
+            x += 2 * pairs
+            if x < end { out[x] = a[x >> 1] == left ? g[x >> 1] : 0 }
+        } else {
+            for x in xa..<end { out[x] = g[x >> 1] * 0.25 }
+        }
+        if end < xb { (out + end).update(repeating: 0, count: xb - end) }
+        if let mask { applyMask(mask, bitOffset: (c * height + y) * width + xa, to: buffer, count: xb - xa) }
+        return UnsafePointer(buffer)
+    }
+}
+
+/// g[k] = 0 for k in 0..<count wherever bit bitOffset + k of `words` is clear (branch-free on four floats at a
+/// time: ReLU masks are close to random).
+@inline(__always)
+func applyMask(_ words: UnsafePointer<UInt64>, bitOffset: Int, to g: UnsafeMutablePointer<Float>, count: Int) {
+    let weights = SIMD4<Int32>(1, 2, 4, 8)
+    var k = 0
+    while k < count {
+        let bit = bitOffset + k
+        let shift = bit & 63
+        let take = min(64 - shift, count - k)
+        let all: UInt64 = take == 64 ? ~0 : (1 << UInt64(take)) - 1
+        let bits = (words[bit >> 6] >> UInt64(shift)) & all
+        if bits != all {
+            let q = g + k
+            var i = 0
+            while i + 4 <= take {
+                let nibble = Int32(truncatingIfNeeded: (bits >> UInt64(i)) & 15)
+                let keep = (SIMD4<Int32>(repeating: nibble) & weights) .!= 0
+                store4(load4(q + i).replacing(with: 0, where: .!keep), q + i)
+                i += 4
+            }
+            while i < take {
+                if (bits >> UInt64(i)) & 1 == 0 { q[i] = 0 }
+                i += 1
+            }
+        }
+        k += take
+    }
+}
+
+@inline(__always) func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+}
+
+@inline(__always) func load4(_ p: UnsafeMutablePointer<Float>) -> SIMD4<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+}
+
+@inline(__always) func store4(_ v: SIMD4<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD4<Float>.self)
+}
+
+/// The 4x4 transpose: rows a, b, c, d in, columns out.
+@inline(__always) func transpose(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, _ d: SIMD4<Float>)
+    -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+    let ab = SIMD8(lowHalf: a, highHalf: b), cd = SIMD8(lowHalf: c, highHalf: d)
+    let even = SIMD8(lowHalf: ab.evenHalf, highHalf: cd.evenHalf)   // a0 a2 b0 b2 c0 c2 d0 d2
+    let odd = SIMD8(lowHalf: ab.oddHalf, highHalf: cd.oddHalf)      // a1 a3 b1 b3 c1 c3 d1 d3
+    return (even.evenHalf, odd.evenHalf, even.oddHalf, odd.oddHalf)
+}
+
+/// The first two columns of the 4x4 block with rows a, b, c, d.
+@inline(__always) func transposeFirstTwo(_ a: SIMD4<Float>, _ b: SIMD4<Float>, _ c: SIMD4<Float>, _ d: SIMD4<Float>)
+    -> (SIMD4<Float>, SIMD4<Float>) {
+    let ab = SIMD8(lowHalf: a, highHalf: b), cd = SIMD8(lowHalf: c, highHalf: d)
+    let even = SIMD8(lowHalf: ab.evenHalf, highHalf: cd.evenHalf)
+    let odd = SIMD8(lowHalf: ab.oddHalf, highHalf: cd.oddHalf)
+    return (even.evenHalf, odd.evenHalf)
+}
