@@ -1,0 +1,68 @@
+import CBLAS
+
+/// How `ConvND` cuts its output into tiles of leading rows and hands them to the workers.
+///
+/// Tiles are as tall as the workers' share of `ConvND.scratchBudget` allows for their im2col columns, but no
+/// taller than needed to give every worker a tile, and all of one height (the last may be shorter). Tiles are
+/// assigned to workers statically (worker w takes every `workers`-th tile), so which tiles a worker sums over,
+/// and hence the rounding of the weight gradient, never depends on timing.
+struct ConvTiling {
+    let rows: Int
+    let rowsPerTile: Int
+    let tiles: Int
+    let workers: Int
+    /// Floats of one worker's column buffer.
+    let scratchCount: Int
+
+    /// `columnRows`: rows of the column matrix (inChannels * window); `minimumRows`: the least tile height.
+    init(_ g: WindowGeometry, columnRows: Int, minimumRows: Int) {
+        rows = g.output[0]
+        let available = max(1, ThreadSettings.workers)
+        let rowBytes = max(1, columnRows * g.leadingRowSize * MemoryLayout<Float>.size)
+        var height = max(1, min(rows, ConvND.scratchBudget / available / rowBytes))
+        height = min(height, (rows + available - 1) / available)
+        var count = (rows + height - 1) / height
+        height = (rows + count - 1) / count
+        height = min(rows, max(height, minimumRows))
+        count = (rows + height - 1) / height
+        rowsPerTile = height
+        tiles = count
+        workers = min(available, count)
+        scratchCount = columnRows * height * g.leadingRowSize
+    }
+
+    func rows(of tile: Int) -> Range<Int> {
+        let start = tile * rowsPerTile
+        return start..<min(rows, start + rowsPerTile)
+    }
+
+    /// Runs `body(columns, rows, worker)` for every tile (or, with `phase`, for the tiles whose index has that
+    /// parity), on all workers in parallel, each with its own column buffer of `scratchCount` floats and with
+    /// OpenBLAS single-threaded, since the parallelism is across tiles.
+    func run(phase: Int?, _ body: (UnsafeMutablePointer<Float>, Range<Int>, Int) -> Void) {
+        let list = phase.map { p in Array(Swift.stride(from: p, to: tiles, by: 2)) } ?? Array(0..<tiles)
+        guard !list.isEmpty else { return }
+        let used = min(workers, list.count)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, used * scratchCount))
+        defer { scratch.deallocate() }
+        withSingleThreadedOpenBLAS(used > 1) {
+            parallelFor(used) { worker in
+                let col = scratch + worker * scratchCount
+                for j in Swift.stride(from: worker, to: list.count, by: used) {
+                    body(col, rows(of: list[j]), worker)
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body` with OpenBLAS on one thread when `enabled` (when our own workers each run an sgemm), restoring
+/// the previous count after. (The same as the fast path's `ThreadSettings.withSingleThreadedBLAS`, kept here
+/// so that this engine does not depend on that work in progress; the two can merge.)
+func withSingleThreadedOpenBLAS<R>(_ enabled: Bool, _ body: () throws -> R) rethrows -> R {
+    let previous = openblas_get_num_threads()
+    guard enabled, previous != 1 else { return try body() }
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(previous) }
+    return try body()
+}
