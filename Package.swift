@@ -38,8 +38,8 @@ let package = Package(
             "Visualization", "FilterSupport", "Engine", "ImageIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // The engine benchmark behind scripts/bench-engine.
-        .executableTarget(name: "stylize-bench", dependencies: ["Engine", "CBLAS"]),
+        // The engine benchmark behind scripts/bench-engine, and the flicker measure of scripts/bench-video.
+        .executableTarget(name: "stylize-bench", dependencies: ["Engine", "CBLAS", "ImageIO", "Style"]),
         // Fixtures and numerical checks shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),

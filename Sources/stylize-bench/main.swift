@@ -126,6 +126,9 @@ struct Options {
     }
 }
 
+if CommandLine.arguments.dropFirst().first == "flicker" {
+    runFlicker(Array(CommandLine.arguments.dropFirst(2)))
+}
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 
 func randomImage(_ size: Int) -> Tensor {
