@@ -23,7 +23,9 @@ let package = Package(
         // The method of Gatys et al.: costs, Gram targets, optimizers, multi-scale schedule.
         .target(name: "Style", dependencies: ["Engine", "ImageIO", "CBLAS"]),
         // What the executables share: messages, progress, option parsing, loading styles.
-        .target(name: "FilterSupport", dependencies: ["Style", "Engine", "ImageIO"]),
+        .target(name: "FilterSupport", dependencies: [
+            "Style", "Engine", "ImageIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "stylize", dependencies: [
             "FilterSupport", "Style", "Engine", "ImageIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

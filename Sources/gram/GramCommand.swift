@@ -33,8 +33,7 @@ struct GramCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The style layers.", valueName: "layer,..."))
     var layers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
 
-    @Option(help: ArgumentHelp("Network weights (default: $STYLIZE_WEIGHTS, else ~/.local/share/stylize/vgg16.safetensors).", valueName: "file"))
-    var weights: String?
+    @OptionGroup var networkOptions: NetworkOptions
 
     @Option(help: "max or avg (as stylize --pooling).")
     var pooling = "max"
@@ -67,7 +66,7 @@ struct GramCommand: ParsableCommand {
 
     func signature() throws -> GramFile {
         let layerNames = try parseWeightedLayers(layers).map(\.name)
-        let network = try VGG(path: try WeightsLocator.resolve(weights), pooling: PoolingKind(rawValue: pooling)!)
+        let network = try networkOptions.loadNetwork(pooling: PoolingKind(rawValue: pooling)!)
         var options = StylizeOptions()
         options.styleLayers = layerNames.map { WeightedLayer($0, weight: 1) }
         let stylizer = try Stylizer(network: network, options: options)

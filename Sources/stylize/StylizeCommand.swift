@@ -102,11 +102,7 @@ struct StylizeCommand: ParsableCommand {
     @Flag(help: "Streams: stylize every frame on its own (no warm start, no temporal term).")
     var independentFrames = false
 
-    @Option(help: ArgumentHelp("Network weights (default: $STYLIZE_WEIGHTS, else ~/.local/share/stylize/vgg16.safetensors).", valueName: "file"))
-    var weights: String?
-
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var networkOptions: NetworkOptions
 
     @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
     var quiet = false
@@ -120,7 +116,6 @@ struct StylizeCommand: ParsableCommand {
         if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
         if frameIterations < 0 { throw ValidationError("--frame-iterations must not be negative") }
         if temporalWeight < 0 { throw ValidationError("--temporal-weight must not be negative") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if OptimizerKind(rawValue: optimizer) == nil { throw ValidationError("--optimizer must be lbfgs or adam") }
         if PoolingKind(rawValue: pooling) == nil { throw ValidationError("--pooling must be max or avg") }
     }

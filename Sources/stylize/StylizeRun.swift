@@ -34,9 +34,8 @@ struct StylizeRun {
     }
 
     func run() throws {
-        if let threads = command.threads { ThreadSettings.set(threads) }
         let options = try options()
-        let network = try VGG(path: try WeightsLocator.resolve(command.weights), pooling: PoolingKind(rawValue: command.pooling)!)
+        let network = try command.networkOptions.loadNetwork(pooling: PoolingKind(rawValue: command.pooling)!)
         let stylizer = try Stylizer(network: network, options: options)
         let styles = try StyleSources(styleImages: command.styleImages, gramFiles: command.gramFiles,
                                       blend: try command.styleBlend.map(parseWeights), styleScale: command.styleScale,

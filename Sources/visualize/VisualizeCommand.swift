@@ -55,11 +55,7 @@ struct VisualizeCommand: ParsableCommand {
     @Flag(help: "Print the layers with their channels, receptive field sizes and jumps, and exit.")
     var listLayers = false
 
-    @Option(help: ArgumentHelp("Network weights (default: $STYLIZE_WEIGHTS, else ~/.local/share/stylize/vgg16.safetensors).", valueName: "file"))
-    var weights: String?
-
-    @Option(help: "Threads (default: all cores).")
-    var threads: Int?
+    @OptionGroup var networkOptions: NetworkOptions
 
     @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
     var quiet = false
@@ -71,7 +67,6 @@ struct VisualizeCommand: ParsableCommand {
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
         if patches < 1 { throw ValidationError("--patches must be at least 1") }
         if tile < 1 { throw ValidationError("--tile must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {

@@ -10,8 +10,7 @@ struct VisualizeRun {
     let diagnostics: Diagnostics
 
     func run() throws {
-        if let threads = command.threads { ThreadSettings.set(threads) }
-        let network = try VGG(path: try WeightsLocator.resolve(command.weights))
+        let network = try command.networkOptions.loadNetwork()
         if command.listLayers {
             print(Self.layerTable(network), terminator: "")
             return
