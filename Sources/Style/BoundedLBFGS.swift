@@ -6,7 +6,7 @@
 /// This is the projected-gradient idea of L-BFGS-B without its Cauchy-point machinery: cheap, and
 /// (measured on this problem) as good as clamping after every step or better.
 public struct BoundedLBFGS: Sendable {
-    public var memory: Int = 8
+    public var memory: Int = 20
     public var bounds: Bounds = .pixels
     /// Stop when J improved by less than this fraction over `patience` consecutive steps.
     public var relativeTolerance: Double = 0
@@ -14,7 +14,7 @@ public struct BoundedLBFGS: Sendable {
     /// The first step (before any curvature is known) moves the largest pixel by this much.
     public var firstStepSize: Float = 16
 
-    public init(memory: Int = 8, relativeTolerance: Double = 0) {
+    public init(memory: Int = 20, relativeTolerance: Double = 0) {
         self.memory = memory
         self.relativeTolerance = relativeTolerance
     }
