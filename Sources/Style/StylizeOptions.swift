@@ -84,7 +84,7 @@ public struct StylizeOptions: Sendable, Equatable {
 /// a constant divided by the content layer's positions and tv a constant divided by the pixel count.
 /// The constants were chosen by eye on the images in ../shared/images.
 public enum DefaultWeights {
-    public static let contentPerPosition: Double = 2e2
+    public static let contentPerPosition: Double = 4e3
     public static let style: Double = 1e4
     public static let totalVariationPerPixel: Double = 1e-2
 
