@@ -83,4 +83,17 @@ final class StylizeBehaviourTests: XCTestCase {
         XCTAssertNotEqual(output.samples, content.samples)
         try result.stdout.write(to: URL(fileURLWithPath: TestImages.path("kitten-starry-256.ppm")))
     }
+
+    /// A reader that quits early (`| head`) ends stylize quietly: exit 0, no message, no crash.
+    func testClosedStdoutEndsQuietly() throws {
+        let frames = try TestImages.write((0..<3).map { NetpbmImage(rgb: TestImages.pattern(width: 32, height: 24, seed: $0)) },
+                                          to: "three-frames.ppm")
+        let stylize = CommandRunner.productsDirectory.appendingPathComponent("stylize").path
+        let script = "'\(stylize)' --style '\(try styleFile())' --schedule 1:2 --frame-iterations 2 --quiet "
+            + "--weights '\(try Fixtures.weightsPath())' < '\(frames)' 2> '\(TestImages.path("closed.err"))' | head -c 20 > /dev/null; "
+            + "echo ${PIPESTATUS[0]}"
+        let result = try CommandRunner.run("/bin/bash", ["-c", script])
+        XCTAssertEqual(String(decoding: result.stdout, as: UTF8.self), "0\n")
+        XCTAssertEqual(try String(contentsOfFile: TestImages.path("closed.err"), encoding: .utf8), "")
+    }
 }

@@ -15,10 +15,11 @@ public enum CommandRunner {
         Bundle.main.bundleURL
     }
 
+    /// Runs `program` (an executable of the package, or an absolute path such as /bin/bash).
     public static func run(_ program: String, _ arguments: [String], stdin: Data = Data(),
                            environment: [String: String] = [:]) throws -> CommandResult {
         let process = Process()
-        process.executableURL = productsDirectory.appendingPathComponent(program)
+        process.executableURL = program.hasPrefix("/") ? URL(fileURLWithPath: program) : productsDirectory.appendingPathComponent(program)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
