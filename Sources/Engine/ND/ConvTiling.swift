@@ -45,7 +45,7 @@ struct ConvTiling {
         let used = min(workers, list.count)
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, used * scratchCount))
         defer { scratch.deallocate() }
-        withSingleThreadedOpenBLAS(used > 1) {
+        func work() {
             parallelFor(used) { worker in
                 let col = scratch + worker * scratchCount
                 for j in Swift.stride(from: worker, to: list.count, by: used) {
@@ -53,16 +53,7 @@ struct ConvTiling {
                 }
             }
         }
+        // One tile at a time: let OpenBLAS use every core on it.
+        if used > 1 { ThreadSettings.withSingleThreadedBLAS(work) } else { work() }
     }
-}
-
-/// Runs `body` with OpenBLAS on one thread when `enabled` (when our own workers each run an sgemm), restoring
-/// the previous count after. (The same as the fast path's `ThreadSettings.withSingleThreadedBLAS`, kept here
-/// so that this engine does not depend on that work in progress; the two can merge.)
-func withSingleThreadedOpenBLAS<R>(_ enabled: Bool, _ body: () throws -> R) rethrows -> R {
-    let previous = openblas_get_num_threads()
-    guard enabled, previous != 1 else { return try body() }
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(previous) }
-    return try body()
 }
