@@ -61,7 +61,7 @@ struct StylizeCommand: ParsableCommand {
     var iterations: Int?
 
     @Option(help: ArgumentHelp("Coarse-to-fine stages, scale:evaluations; \"1:300\" turns multi-scale off.", valueName: "schedule"))
-    var schedule = "0.5:150,1:150"
+    var schedule = StylizeOptions.describe(StylizeOptions.defaultSchedule)
 
     @Option(help: "lbfgs (bounded L-BFGS) or adam.")
     var optimizer = "lbfgs"
@@ -94,7 +94,7 @@ struct StylizeCommand: ParsableCommand {
     var temporalWeight: Double = 2e4
 
     @Option(help: ArgumentHelp("Streams: evaluations for each frame after the first (warm-started from the previous output).", valueName: "n"))
-    var frameIterations = 50
+    var frameIterations = 30
 
     @Option(help: ArgumentHelp("Streams: a mean change above this many levels (after motion compensation) is a scene cut: restart from the content.", valueName: "levels"))
     var sceneCut: Float = 25
