@@ -27,6 +27,22 @@ enum Libnetpbm {
     }
 
     /// Reads the NUL-terminated tuple type out of a header.
+    /// Opens a stream on a descriptor the caller keeps; errors are prefixed with `name`.
+    static func openStream(fileDescriptor: Int32, writing: Bool, name: String) throws -> OpaquePointer {
+        initialize()
+        let (stream, message) = withMessageBuffer { stz_open_fd(fileDescriptor, writing ? 1 : 0, $0, $1) }
+        guard let stream else { throw NetpbmError(message: "\(name): \(message)") }
+        return stream
+    }
+
+    /// Opens (or, writing, creates) the file at `path`; the C side's errors already name the path.
+    static func openStream(path: String, writing: Bool) throws -> OpaquePointer {
+        initialize()
+        let (stream, message) = withMessageBuffer { stz_open_path(path, writing ? 1 : 0, $0, $1) }
+        guard let stream else { throw NetpbmError(message: message) }
+        return stream
+    }
+
     static func tupleType(of info: stz_image_info) -> String {
         withUnsafeBytes(of: info.tuple_type) { bytes in
             String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)

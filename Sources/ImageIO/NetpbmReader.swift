@@ -28,20 +28,13 @@ public final class NetpbmReader {
     /// and must stay open while the reader is used. Input is buffered, so bytes after the
     /// last image returned may already have been consumed from the descriptor.
     /// `name` is how error messages refer to the stream.
-    public init(fileDescriptor: Int32, name: String = "stdin") throws {
-        Libnetpbm.initialize()
-        let (stream, message) = Libnetpbm.withMessageBuffer { stz_open_fd(fileDescriptor, 0, $0, $1) }
-        guard let stream else { throw NetpbmError(message: "\(name): \(message)") }
-        self.stream = stream
-        self.name = name
+    public convenience init(fileDescriptor: Int32, name: String = "stdin") throws {
+        self.init(stream: try Libnetpbm.openStream(fileDescriptor: fileDescriptor, writing: false, name: name), name: name)
     }
 
     /// Reads the file at `path`; errors name the path.
     public convenience init(path: String) throws {
-        Libnetpbm.initialize()
-        let (stream, message) = Libnetpbm.withMessageBuffer { stz_open_path(path, 0, $0, $1) }
-        guard let stream else { throw NetpbmError(message: message) }
-        self.init(stream: stream, name: path)
+        self.init(stream: try Libnetpbm.openStream(path: path, writing: false), name: path)
     }
 
     private init(stream: OpaquePointer, name: String) {

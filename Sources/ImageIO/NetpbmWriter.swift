@@ -12,20 +12,13 @@ public final class NetpbmWriter {
 
     /// Writes to an open descriptor, which stays the caller's (it is not closed here).
     /// `name` is how error messages refer to the stream.
-    public init(fileDescriptor: Int32, name: String = "stdout") throws {
-        Libnetpbm.initialize()
-        let (stream, message) = Libnetpbm.withMessageBuffer { stz_open_fd(fileDescriptor, 1, $0, $1) }
-        guard let stream else { throw NetpbmError(message: "\(name): \(message)") }
-        self.stream = stream
-        self.name = name
+    public convenience init(fileDescriptor: Int32, name: String = "stdout") throws {
+        self.init(stream: try Libnetpbm.openStream(fileDescriptor: fileDescriptor, writing: true, name: name), name: name)
     }
 
     /// Creates (or truncates) the file at `path`; errors name the path.
     public convenience init(path: String) throws {
-        Libnetpbm.initialize()
-        let (stream, message) = Libnetpbm.withMessageBuffer { stz_open_path(path, 1, $0, $1) }
-        guard let stream else { throw NetpbmError(message: message) }
-        self.init(stream: stream, name: path)
+        self.init(stream: try Libnetpbm.openStream(path: path, writing: true), name: path)
     }
 
     private init(stream: OpaquePointer, name: String) {
