@@ -70,25 +70,27 @@ public final class Stylizer: Sendable {
     public func run(content: RGBImage, style: StyleTarget, start: RGBImage? = nil, temporal: TemporalTerm? = nil,
                     schedule: [Stage]? = nil, progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
         try checkSize(width: content.width, height: content.height)
-        let minimum = minimumSide
-        let stages = (schedule ?? options.schedule).filter { stage in
-            let size = Resample.fit(width: content.width, height: content.height,
-                                    longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))
-            return min(size.width, size.height) >= minimum || stage.scale == 1
-        }
-        let first = start ?? startImage(for: content)
-        var current = first
-        var evaluations = 0
-        for (index, stage) in stages.enumerated() {
+        // Each stage with its size; coarse stages too small for the network are skipped.
+        let stages = (schedule ?? options.schedule).map { stage -> (stage: Stage, size: (width: Int, height: Int)) in
             let size = stage.scale == 1 ? (width: content.width, height: content.height)
                 : Resample.fit(width: content.width, height: content.height,
                                longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))
+            return (stage, size)
+        }.filter { min($0.size.width, $0.size.height) >= minimumSide || $0.stage.scale == 1 }
+        let first = start ?? startImage(for: content)
+        var current = first
+        var evaluations = 0
+        var fullSize: StyleObjective? = nil
+        for (index, (stage, size)) in stages.enumerated() {
             let target = Resample.resize(content.pixels, width: content.width, height: content.height,
                                          toWidth: size.width, toHeight: size.height)
             let start = Resample.resize(current.pixels, width: current.width, height: current.height,
                                         toWidth: size.width, toHeight: size.height)
             let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style)
-            if stage.scale == 1 { objective.temporal = temporal }
+            if stage.scale == 1 {
+                objective.temporal = temporal
+                fullSize = objective
+            }
             let report: ProgressHandler = { evaluation, value in
                 progress(StylizeProgress(stage: index + 1, stages: stages.count, width: size.width, height: size.height,
                                          evaluation: evaluation, evaluations: stage.evaluations, cost: value))
@@ -115,7 +117,8 @@ public final class Stylizer: Sendable {
         }
         let written = RGBImage(width: content.width, height: content.height,
                                pixels: current.pixels.map { min(max($0.rounded(), 0), 255) })
-        let objective = try makeObjective(content: content.pixels, width: content.width, height: content.height, style: style)
+        // J at the working size, for the report: the last stage's objective when it ran at full size.
+        let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height, style: style)
         objective.temporal = temporal
         let initial = try objective.evaluate(Bounds.pixels.clamp(first.pixels)).cost.total
         return StylizeResult(image: written, cost: try objective.evaluate(written.pixels).cost,
