@@ -49,11 +49,17 @@ public struct InputConvention: Sendable, Equatable {
         precondition(pixels.count == width * height * 3)
         var x = Tensor(channels: 3, height: height, width: width)
         let n = width * height
-        for c in 0..<3 {
-            let scale = range / 255 / std[c]
-            let shift = mean[c] / std[c]
-            let pc = pixelChannel(c)
-            for i in 0..<n { x.data[c * n + i] = pixels[i * 3 + pc] * scale - shift }
+        let scales = (0..<3).map { range / 255 / std[$0] }, shifts = (0..<3).map { mean[$0] / std[$0] }
+        let channels = (0..<3).map(pixelChannel)
+        x.data.withUnsafeMutableBufferPointer { out in
+            pixels.withUnsafeBufferPointer { p in
+                parallelChunks(n) { positions in
+                    for c in 0..<3 {
+                        let (scale, shift, pc) = (scales[c], shifts[c], channels[c])
+                        for i in positions { out[c * n + i] = p[i * 3 + pc] * scale - shift }
+                    }
+                }
+            }
         }
         return x
     }
@@ -63,10 +69,16 @@ public struct InputConvention: Sendable, Equatable {
         precondition(gradient.channels == 3)
         let n = gradient.planeSize
         var out = [Float](repeating: 0, count: n * 3)
-        for c in 0..<3 {
-            let scale = range / 255 / std[c]
-            let pc = pixelChannel(c)
-            for i in 0..<n { out[i * 3 + pc] = gradient.data[c * n + i] * scale }
+        let scales = (0..<3).map { range / 255 / std[$0] }, channels = (0..<3).map(pixelChannel)
+        out.withUnsafeMutableBufferPointer { o in
+            gradient.data.withUnsafeBufferPointer { g in
+                parallelChunks(n) { positions in
+                    for c in 0..<3 {
+                        let (scale, pc) = (scales[c], channels[c])
+                        for i in positions { o[i * 3 + pc] = g[c * n + i] * scale }
+                    }
+                }
+            }
         }
         return out
     }

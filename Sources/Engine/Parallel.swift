@@ -42,3 +42,27 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
 }
+
+/// Σ body(range) over 0..<count split into contiguous chunks, on all cores.
+///
+/// The chunks depend only on `count` and the worker count, and their partial sums are added in order,
+/// so the result is the same from run to run (a loss must not change with thread timing).
+@inline(__always)
+public func parallelSum(_ count: Int, minChunk: Int = 16384, _ body: (Range<Int>) -> Double) -> Double {
+    let workers = ThreadSettings.workers
+    if count <= minChunk || workers == 1 { return count > 0 ? body(0..<count) : 0 }
+    let chunks = min(workers * 4, (count + minChunk - 1) / minChunk)
+    let size = (count + chunks - 1) / chunks
+    var partials = [Double](repeating: 0, count: chunks)
+    partials.withUnsafeMutableBufferPointer { out in
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable((body, out))
+            DispatchQueue.concurrentPerform(iterations: chunks) { i in
+                let start = i * size
+                let end = min(count, start + size)
+                work.value.1[i] = start < end ? work.value.0(start..<end) : 0
+            }
+        }
+    }
+    return partials.reduce(0, +)
+}

@@ -29,14 +29,17 @@ public struct BoundedLBFGS: Sendable {
         var slowSteps = 0
         let n = x.count
         while evaluations < maxEvaluations {
-            var free = [Bool](repeating: true, count: n)
-            for i in 0..<n where (x[i] <= bounds.lower && g[i] > 0) || (x[i] >= bounds.upper && g[i] < 0) { free[i] = false }
+            // 1 where the pixel may move, 0 where it sits at a bound and the gradient pushes it outward.
+            var free = [Float](repeating: 0, count: n)
+            VectorMath.fill(&free) { i in
+                (x[i] <= bounds.lower && g[i] > 0) || (x[i] >= bounds.upper && g[i] < 0) ? 0 : 1
+            }
             var direction = searchDirection(gradient: g, free: free, history: history)
-            var slope = dotProduct(g, direction)
+            var slope = VectorMath.dot(g, direction)
             if slope >= 0 || history.isEmpty {
                 history.removeAll()
-                direction = (0..<n).map { free[$0] ? -g[$0] : 0 }
-                slope = dotProduct(g, direction)
+                VectorMath.fill(&direction) { i in -g[i] * free[i] }
+                slope = VectorMath.dot(g, direction)
             }
             guard slope < 0 else { return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: "converged (zero projected gradient)") }
             var step: Float = 1
@@ -47,12 +50,11 @@ public struct BoundedLBFGS: Sendable {
             var accepted = false
             var trial = x, trialValue = f, trialGradient = g
             while evaluations < maxEvaluations {
-                for i in 0..<n { trial[i] = bounds.clamp(x[i] + step * direction[i]) }
+                VectorMath.fill(&trial) { i in bounds.clamp(x[i] + step * direction[i]) }
                 (trialValue, trialGradient) = try cost(trial)
                 evaluations += 1
                 progress(evaluations, trialValue)
-                var moved = 0.0
-                for i in 0..<n { moved += Double(g[i]) * Double(trial[i] - x[i]) }
+                let moved = VectorMath.sum(n) { i in Double(g[i]) * Double(trial[i] - x[i]) }
                 if trialValue <= f + 1e-4 * moved && trialValue.isFinite {
                     accepted = true
                     break
@@ -65,12 +67,10 @@ public struct BoundedLBFGS: Sendable {
                                           reason: evaluations >= maxEvaluations ? "evaluation budget" : "line search failed")
             }
             var s = [Float](repeating: 0, count: n), y = s
-            for i in 0..<n {
-                s[i] = trial[i] - x[i]
-                y[i] = trialGradient[i] - g[i]
-            }
-            let sy = dotProduct(s, y)
-            if sy > 1e-10 * dotProduct(y, y) {
+            VectorMath.fill(&s) { i in trial[i] - x[i] }
+            VectorMath.fill(&y) { i in trialGradient[i] - g[i] }
+            let sy = VectorMath.dot(s, y)
+            if sy > 1e-10 * VectorMath.dot(y, y) {
                 history.append((s, y, 1 / sy))
                 if history.count > memory { history.removeFirst() }
             }
@@ -87,29 +87,27 @@ public struct BoundedLBFGS: Sendable {
     }
 
     /// -H g on the free variables by the two-loop recursion (Nocedal and Wright, algorithm 7.4).
-    func searchDirection(gradient g: [Float], free: [Bool], history: [(s: [Float], y: [Float], rho: Double)]) -> [Float] {
+    /// `free` is 1 on the free variables and 0 on the held ones; q stays 0 on the held ones, so the dot
+    /// products over all entries are the dot products over the free ones.
+    func searchDirection(gradient g: [Float], free: [Float], history: [(s: [Float], y: [Float], rho: Double)]) -> [Float] {
         let n = g.count
-        var q = (0..<n).map { free[$0] ? Double(g[$0]) : 0 }
+        var q = [Double](repeating: 0, count: n)
+        VectorMath.maskedAdd(1, g, mask: free, to: &q)
         var alphas = [Double](repeating: 0, count: history.count)
         for k in stride(from: history.count - 1, through: 0, by: -1) {
             let (s, y, rho) = history[k]
-            var sq = 0.0
-            for i in 0..<n where free[i] { sq += Double(s[i]) * q[i] }
-            let a = rho * sq
+            let a = rho * VectorMath.dot(s, q)
             alphas[k] = a
-            for i in 0..<n where free[i] { q[i] -= a * Double(y[i]) }
+            VectorMath.maskedAdd(-a, y, mask: free, to: &q)
         }
-        if let last = history.last {
-            let gamma = 1 / (last.rho * dotProduct(last.y, last.y))
-            for i in 0..<n { q[i] *= gamma }
-        }
+        let gamma = history.last.map { 1 / ($0.rho * VectorMath.dot($0.y, $0.y)) } ?? 1
         for k in 0..<history.count {
             let (s, y, rho) = history[k]
-            var yr = 0.0
-            for i in 0..<n where free[i] { yr += Double(y[i]) * q[i] }
-            let b = rho * yr
-            for i in 0..<n where free[i] { q[i] += (alphas[k] - b) * Double(s[i]) }
+            // q is kept unscaled: with q' = gamma q, q' += (alpha - rho y.q') s is q += (alpha/gamma - rho y.q) s.
+            VectorMath.maskedAdd(alphas[k] / gamma - rho * VectorMath.dot(y, q), s, mask: free, to: &q)
         }
-        return (0..<n).map { free[$0] ? Float(-q[$0]) : 0 }
+        var direction = [Float](repeating: 0, count: n)
+        VectorMath.fill(&direction) { i in Float(-gamma * q[i]) }
+        return direction
     }
 }

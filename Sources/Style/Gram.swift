@@ -25,12 +25,10 @@ public enum Gram {
     public static func loss(features: Tensor, target: [Float]) -> (value: Double, gradient: Tensor) {
         let (c, n) = (features.channels, features.planeSize)
         precondition(target.count == c * c, "Gram target has \(target.count) entries for \(c) channels")
-        var difference = matrix(features)
-        var sum = 0.0
-        for i in 0..<difference.count {
-            difference[i] -= target[i]
-            sum += Double(difference[i]) * Double(difference[i])
-        }
+        let gram = matrix(features)
+        var difference = gram
+        VectorMath.fill(&difference) { i in gram[i] - target[i] }
+        let sum = VectorMath.dot(difference, difference)
         let cc = Float(c) * Float(c)
         var gradient = Tensor(channels: c, height: features.height, width: features.width)
         difference.withUnsafeBufferPointer { d in

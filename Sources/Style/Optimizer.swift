@@ -28,13 +28,3 @@ public enum OptimizerKind: String, Sendable, CaseIterable {
     case lbfgs
     case adam
 }
-
-@inline(__always) func dotProduct(_ a: [Float], _ b: [Float]) -> Double {
-    var sum = 0.0
-    a.withUnsafeBufferPointer { pa in
-        b.withUnsafeBufferPointer { pb in
-            for i in 0..<pa.count { sum += Double(pa[i]) * Double(pb[i]) }
-        }
-    }
-    return sum
-}

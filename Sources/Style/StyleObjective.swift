@@ -80,26 +80,24 @@ public final class StyleObjective: @unchecked Sendable {
         let forward = try network.forward(x, taps: taps)
         var tapGradients: [String: Tensor] = [:]
         func accumulate(_ name: String, _ g: Tensor, scale: Float) {
-            var scaled = g
-            if scale != 1 { for i in 0..<scaled.count { scaled.data[i] *= scale } }
             if var existing = tapGradients[name] {
-                for i in 0..<existing.count { existing.data[i] += scaled.data[i] }
+                tapGradients[name] = nil
+                VectorMath.add(scale, g.data, to: &existing.data)
                 tapGradients[name] = existing
             } else {
+                var scaled = g
+                if scale != 1 { VectorMath.fill(&scaled.data) { i in g.data[i] * scale } }
                 tapGradients[name] = scaled
             }
         }
 
         var contentCost = 0.0
         if weights.content != 0 {
-            let a = forward.taps[contentLayer]!
+            let a = forward.taps[contentLayer]!, target = contentTarget
             var g = a
-            for i in 0..<a.count {
-                let d = a.data[i] - contentTarget.data[i]
-                g.data[i] = d
-                contentCost += Double(d) * Double(d)
-            }
-            contentCost /= 2
+            VectorMath.fill(&g.data) { i in a.data[i] - target.data[i] }
+            let difference = g
+            contentCost = VectorMath.dot(difference.data, difference.data) / 2
             accumulate(contentLayer, g, scale: Float(weights.content))
         }
 
@@ -124,14 +122,13 @@ public final class StyleObjective: @unchecked Sendable {
         if weights.totalVariation != 0 {
             let (value, g) = TotalVariation.loss(pixels: pixels, width: width, height: height)
             tvCost = value
-            let tv = Float(weights.totalVariation)
-            for i in 0..<gradient.count { gradient[i] += tv * g[i] }
+            VectorMath.add(Float(weights.totalVariation), g, to: &gradient)
         }
         var temporalCost = 0.0
         if let temporal {
             let (value, g) = temporal.loss(pixels)
             temporalCost = value
-            for i in 0..<gradient.count { gradient[i] += g[i] }
+            VectorMath.add(1, g, to: &gradient)
         }
         let total = weights.content * contentCost + weights.style * styleCost + weights.totalVariation * tvCost + temporalCost
         return (Cost(total: total, content: contentCost, style: styleCost, styleLayers: perLayer,

@@ -56,16 +56,13 @@ public struct TemporalTerm: Sendable {
     /// The weighted cost and its gradient with respect to the pixels.
     public func loss(_ pixels: [Float]) -> (value: Double, gradient: [Float]) {
         let scale = weight / Double(mask.count)
-        var sum = 0.0
         var gradient = [Float](repeating: 0, count: pixels.count)
         let g = Float(2 * scale)
-        for i in 0..<mask.count where mask[i] > 0 {
-            for c in 0..<3 {
-                let p = i * 3 + c
-                let d = pixels[p] - previous[p]
-                sum += Double(mask[i] * d * d)
-                gradient[p] = g * mask[i] * d
-            }
+        let (mask, previous) = (self.mask, self.previous)
+        VectorMath.fill(&gradient) { p in g * mask[p / 3] * (pixels[p] - previous[p]) }
+        let sum = VectorMath.sum(pixels.count) { p in
+            let d = pixels[p] - previous[p]
+            return Double(mask[p / 3] * d * d)
         }
         return (scale * sum, gradient)
     }

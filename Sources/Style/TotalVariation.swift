@@ -1,27 +1,41 @@
+import Engine
+
 /// Squared total variation of an interleaved RGB image: Σ over horizontally and vertically adjacent
 /// pixel pairs and channels of (p - q)², on 0..255 values. A small weight of it removes the
 /// high-frequency noise that pure feature matching leaves.
 public enum TotalVariation {
+    /// The value and its gradient. Each row computes its own gradient entries from its neighbours (a gather,
+    /// not a scatter), so rows run in parallel; the value sums each pixel's right and lower differences.
     public static func loss(pixels: [Float], width: Int, height: Int) -> (value: Double, gradient: [Float]) {
+        precondition(pixels.count == width * height * 3)
         var gradient = [Float](repeating: 0, count: pixels.count)
-        var sum = 0.0
         let stride = width * 3
-        for y in 0..<height {
-            for x in 0..<width {
-                for c in 0..<3 {
-                    let i = y * stride + x * 3 + c
-                    if x + 1 < width {
-                        let d = pixels[i] - pixels[i + 3]
-                        sum += Double(d * d)
-                        gradient[i] += 2 * d
-                        gradient[i + 3] -= 2 * d
+        let sum = pixels.withUnsafeBufferPointer { p in
+            gradient.withUnsafeMutableBufferPointer { g in
+                parallelSum(height, minChunk: max(1, VectorMath.minChunk / max(stride, 1))) { rows in
+                    var sum = 0.0
+                    for y in rows {
+                        for x in 0..<width {
+                            for c in 0..<3 {
+                                let i = y * stride + x * 3 + c
+                                var d: Float = 0
+                                if x + 1 < width {
+                                    let right = p[i] - p[i + 3]
+                                    sum += Double(right * right)
+                                    d += right
+                                }
+                                if y + 1 < height {
+                                    let down = p[i] - p[i + stride]
+                                    sum += Double(down * down)
+                                    d += down
+                                }
+                                if x > 0 { d += p[i] - p[i - 3] }
+                                if y > 0 { d += p[i] - p[i - stride] }
+                                g[i] = 2 * d
+                            }
+                        }
                     }
-                    if y + 1 < height {
-                        let d = pixels[i] - pixels[i + stride]
-                        sum += Double(d * d)
-                        gradient[i] += 2 * d
-                        gradient[i + stride] -= 2 * d
-                    }
+                    return sum
                 }
             }
         }

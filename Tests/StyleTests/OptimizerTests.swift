@@ -6,9 +6,8 @@ import TestSupport
 /// The optimizers on problems with known minima, including ones outside the pixel box.
 final class OptimizerTests: XCTestCase {
     /// f(x) = Σ a_i (x_i - c_i)², with some c_i outside 0...255: the box minimum is c clamped.
-    func boxedQuadratic() -> (cost: CostFunction, expected: [Float], start: [Float]) {
+    func boxedQuadratic(_ n: Int = 200) -> (cost: CostFunction, expected: [Float], start: [Float]) {
         var rng = SplitMix64(seed: 3)
-        let n = 200
         let a = (0..<n).map { _ in Float.random(in: 0.1...10, using: &rng) }
         let c = (0..<n).map { _ in Float.random(in: -100...355, using: &rng) }
         let cost: CostFunction = { x in
@@ -29,6 +28,14 @@ final class OptimizerTests: XCTestCase {
         var seen: [Double] = []
         let result = try BoundedLBFGS().minimize(from: start, maxEvaluations: 200, cost: cost) { _, value in seen.append(value) }
         XCTAssertEqual(result.evaluations, seen.count)
+        XCTAssertLessThan(maxRelativeError(result.solution, expected), 1e-3)
+        XCTAssertTrue(result.solution.allSatisfy { $0 >= 0 && $0 <= 255 }, "never outside the box")
+    }
+
+    /// Enough variables for the vector work to be split in two (chunks of at least 32768).
+    func testBoundedLBFGSFindsTheBoxMinimumOfALargeProblem() throws {
+        let (cost, expected, start) = boxedQuadratic(40_000)
+        let result = try BoundedLBFGS().minimize(from: start, maxEvaluations: 200, cost: cost)
         XCTAssertLessThan(maxRelativeError(result.solution, expected), 1e-3)
         XCTAssertTrue(result.solution.allSatisfy { $0 >= 0 && $0 <= 255 }, "never outside the box")
     }

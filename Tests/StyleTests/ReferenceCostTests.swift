@@ -65,4 +65,32 @@ final class ReferenceCostTests: XCTestCase {
             TotalVariation.loss(pixels: $0.data, width: 5, height: 4).value
         }
     }
+
+    /// On an image large enough to be split by rows over the cores: the same value and gradient as the
+    /// definition summed pair by pair.
+    func testTotalVariationOfALargeImageMatchesPairByPairSums() {
+        let (width, height) = (130, 90)
+        var rng = SplitMix64(seed: 6)
+        let pixels = (0..<(width * height * 3)).map { _ in Float.random(in: 0...255, using: &rng) }
+        var value = 0.0
+        var expected = [Double](repeating: 0, count: pixels.count)
+        func pair(_ i: Int, _ j: Int) {
+            let d = Double(pixels[i]) - Double(pixels[j])
+            value += d * d
+            expected[i] += 2 * d
+            expected[j] -= 2 * d
+        }
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<3 {
+                    let i = (y * width + x) * 3 + c
+                    if x + 1 < width { pair(i, i + 3) }
+                    if y + 1 < height { pair(i, i + width * 3) }
+                }
+            }
+        }
+        let (tv, gradient) = TotalVariation.loss(pixels: pixels, width: width, height: height)
+        XCTAssertEqual(tv, value, accuracy: value * 1e-6)
+        XCTAssertLessThan(maxRelativeError(gradient, expected.map { Float($0) }), 1e-5)
+    }
 }

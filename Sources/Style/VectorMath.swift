@@ -1,0 +1,80 @@
+import Engine
+
+/// The optimizers' and losses' element-wise work over vectors with one entry per pixel value, split over
+/// all cores. Sums add per-chunk partial sums in a fixed order, so results do not depend on thread timing.
+enum VectorMath {
+    /// The chunk below which a loop stays on one core: smaller passes cost less than a hand-off.
+    static let minChunk = 32768
+
+    /// Σ a[i] b[i], accumulated in Double.
+    static func dot(_ a: [Float], _ b: [Float]) -> Double {
+        precondition(a.count == b.count)
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                parallelSum(pa.count, minChunk: minChunk) { range in
+                    var sum = 0.0
+                    for i in range { sum += Double(pa[i]) * Double(pb[i]) }
+                    return sum
+                }
+            }
+        }
+    }
+
+    /// Σ a[i] b[i] for a Float and a Double vector.
+    static func dot(_ a: [Float], _ b: [Double]) -> Double {
+        precondition(a.count == b.count)
+        return a.withUnsafeBufferPointer { pa in
+            b.withUnsafeBufferPointer { pb in
+                parallelSum(pa.count, minChunk: minChunk) { range in
+                    var sum = 0.0
+                    for i in range { sum += Double(pa[i]) * pb[i] }
+                    return sum
+                }
+            }
+        }
+    }
+
+    /// y[i] += a x[i] m[i]: an update restricted to the entries where the mask m is 1 (0 elsewhere).
+    static func maskedAdd(_ a: Double, _ x: [Float], mask m: [Float], to y: inout [Double]) {
+        precondition(x.count == y.count && m.count == y.count)
+        x.withUnsafeBufferPointer { px in
+            m.withUnsafeBufferPointer { pm in
+                y.withUnsafeMutableBufferPointer { py in
+                    parallelChunks(py.count, minChunk: minChunk) { range in
+                        for i in range { py[i] += a * Double(px[i] * pm[i]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// out[i] = f(i) for every i, on all cores.
+    static func fill(_ out: inout [Float], _ f: (Int) -> Float) {
+        out.withUnsafeMutableBufferPointer { po in
+            parallelChunks(po.count, minChunk: minChunk) { range in
+                for i in range { po[i] = f(i) }
+            }
+        }
+    }
+
+    /// y[i] += a x[i].
+    static func add(_ a: Float, _ x: [Float], to y: inout [Float]) {
+        precondition(x.count == y.count)
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeMutableBufferPointer { py in
+                parallelChunks(py.count, minChunk: minChunk) { range in
+                    for i in range { py[i] += a * px[i] }
+                }
+            }
+        }
+    }
+
+    /// Σ f(i) over 0..<count, accumulated in Double, on all cores.
+    static func sum(_ count: Int, _ f: (Int) -> Double) -> Double {
+        parallelSum(count, minChunk: minChunk) { range in
+            var sum = 0.0
+            for i in range { sum += f(i) }
+            return sum
+        }
+    }
+}
