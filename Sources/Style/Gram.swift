@@ -8,21 +8,26 @@ import Engine
 /// and lets a style image (or a stored Gram file) of any size be compared with a generated image of any size.
 public enum Gram {
     /// The normalized Gram matrix, row-major C x C.
+    ///
+    /// A Aᵀ is symmetric: ssyrk computes one triangle (half the flops of sgemm), mirrored to the other.
     public static func matrix(_ features: Tensor) -> [Float] {
         let (c, n) = (features.channels, features.planeSize)
         var gram = [Float](repeating: 0, count: c * c)
         features.data.withUnsafeBufferPointer { a in
             gram.withUnsafeMutableBufferPointer { g in
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(c), Int32(c), Int32(n),
-                            1 / Float(n), a.baseAddress!, Int32(n), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(c))
+                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(c), Int32(n),
+                            1 / Float(n), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(c))
+                for i in 0..<c {
+                    for j in 0..<i { g[i * c + j] = g[j * c + i] }
+                }
             }
         }
         return gram
     }
 
     /// The style cost of one layer, Σ (g - target)² / (4 nC²), and its gradient with respect to the features,
-    /// (g - target) A / (nC² N).
-    public static func loss(features: Tensor, target: [Float]) -> (value: Double, gradient: Tensor) {
+    /// (g - target) A / (nC² N), multiplied by `gradientScale` (the layer's weight in J) inside the product.
+    public static func loss(features: Tensor, target: [Float], gradientScale: Float = 1) -> (value: Double, gradient: Tensor) {
         let (c, n) = (features.channels, features.planeSize)
         precondition(target.count == c * c, "Gram target has \(target.count) entries for \(c) channels")
         let gram = matrix(features)
@@ -35,7 +40,7 @@ public enum Gram {
             features.data.withUnsafeBufferPointer { a in
                 gradient.data.withUnsafeMutableBufferPointer { g in
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(c), Int32(n), Int32(c),
-                                1 / (cc * Float(n)), d.baseAddress!, Int32(c), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(n))
+                                gradientScale / (cc * Float(n)), d.baseAddress!, Int32(c), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(n))
                 }
             }
         }

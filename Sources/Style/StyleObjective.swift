@@ -79,36 +79,37 @@ public final class StyleObjective: @unchecked Sendable {
         if weights.content != 0 { taps.append(contentLayer) }
         let forward = try network.forward(x, taps: taps)
         var tapGradients: [String: Tensor] = [:]
-        func accumulate(_ name: String, _ g: Tensor, scale: Float) {
+        /// Adds a term's gradient (already multiplied by its weight) to its tap's.
+        func accumulate(_ name: String, _ g: Tensor) {
             if var existing = tapGradients[name] {
                 tapGradients[name] = nil
-                VectorMath.add(scale, g.data, to: &existing.data)
+                VectorMath.add(1, g.data, to: &existing.data)
                 tapGradients[name] = existing
             } else {
-                var scaled = g
-                if scale != 1 { VectorMath.fill(&scaled.data) { i in g.data[i] * scale } }
-                tapGradients[name] = scaled
+                tapGradients[name] = g
             }
         }
 
         var contentCost = 0.0
         if weights.content != 0 {
-            let a = forward.taps[contentLayer]!, target = contentTarget
+            let a = forward.taps[contentLayer]!
             var g = a
-            VectorMath.fill(&g.data) { i in a.data[i] - target.data[i] }
-            let difference = g
-            contentCost = VectorMath.dot(difference.data, difference.data) / 2
-            accumulate(contentLayer, g, scale: Float(weights.content))
+            let (activations, target, alpha) = (a.data, contentTarget.data, Float(weights.content))
+            VectorMath.fill(&g.data) { i in activations[i] - target[i] }
+            contentCost = VectorMath.dot(g.data, g.data) / 2
+            VectorMath.scale(&g.data, by: alpha)
+            accumulate(contentLayer, g)
         }
 
         var styleCost = 0.0
         var perLayer: [String: Double] = [:]
         if weights.style != 0 {
             for layer in styleLayers {
-                let (value, g) = Gram.loss(features: forward.taps[layer.name]!, target: styleTarget.grams[layer.name]!)
+                let (value, g) = Gram.loss(features: forward.taps[layer.name]!, target: styleTarget.grams[layer.name]!,
+                                           gradientScale: Float(weights.style * layer.weight))
                 perLayer[layer.name] = value
                 styleCost += layer.weight * value
-                accumulate(layer.name, g, scale: Float(weights.style * layer.weight))
+                accumulate(layer.name, g)
             }
         }
 

@@ -69,6 +69,15 @@ enum VectorMath {
         }
     }
 
+    /// x[i] *= a.
+    static func scale(_ x: inout [Float], by a: Float) {
+        x.withUnsafeMutableBufferPointer { px in
+            parallelChunks(px.count, minChunk: minChunk) { range in
+                for i in range { px[i] *= a }
+            }
+        }
+    }
+
     /// Σ f(i) over 0..<count, accumulated in Double, on all cores.
     static func sum(_ count: Int, _ f: (Int) -> Double) -> Double {
         parallelSum(count, minChunk: minChunk) { range in
