@@ -19,7 +19,9 @@ let package = Package(
         // Images in and out: PPM/PGM/PAM streams through libnetpbm, float RGB tensors.
         .target(name: "ImageIO", dependencies: ["CNetpbm"]),
         // Tensors, layers with backward passes, VGG from safetensors.
-        .target(name: "Engine", dependencies: ["CBLAS"]),
+        // glibc malloc settings (malloc.h is not in Swift's Glibc module): freed activations are reused.
+        .target(name: "CAllocator"),
+        .target(name: "Engine", dependencies: ["CBLAS", "CAllocator"]),
         // The method of Gatys et al.: costs, Gram targets, optimizers, multi-scale schedule.
         .target(name: "Style", dependencies: ["Engine", "ImageIO", "CBLAS"]),
         // What the executables share: messages, progress, option parsing, loading styles.

@@ -15,9 +15,10 @@ public struct NetworkOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    /// Sets the thread count and loads the network.
+    /// Sets the thread count and the allocator's reuse of freed memory, and loads the network.
     public func loadNetwork(pooling: PoolingKind = .max) throws -> VGG {
         if let threads { ThreadSettings.set(threads) }
+        AllocatorSettings.reuseFreedMemory()
         return try VGG(path: try WeightsLocator.resolve(weights), pooling: pooling)
     }
 }

@@ -130,6 +130,7 @@ if CommandLine.arguments.dropFirst().first == "flicker" {
     runFlicker(Array(CommandLine.arguments.dropFirst(2)))
 }
 let options = Options(Array(CommandLine.arguments.dropFirst()))
+AllocatorSettings.reuseFreedMemory()  // as the filters do (NetworkOptions.loadNetwork)
 
 func randomImage(_ size: Int) -> Tensor {
     var rng = SplitMix64(seed: 1)

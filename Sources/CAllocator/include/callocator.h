@@ -1,0 +1,9 @@
+#ifndef STYLIZE_CALLOCATOR_H
+#define STYLIZE_CALLOCATOR_H
+
+/// Tells glibc's malloc to serve large blocks from the heap and keep freed memory for reuse (mallopt
+/// M_MMAP_MAX 0, M_TRIM_THRESHOLD INT_MAX). Returns 1 when both settings were accepted. malloc.h is not
+/// part of Swift's Glibc module, hence this shim.
+int stylize_reuse_freed_memory(void);
+
+#endif
