@@ -73,11 +73,21 @@ public final class StyleObjective: @unchecked Sendable {
     }
 
     public func evaluate(_ pixels: [Float]) throws -> (cost: Cost, gradient: [Float]) {
+        try evaluate(pixels, withGradient: true)
+    }
+
+    /// J alone, by a forward pass only (no backward pass): for reporting the J of an image.
+    public func cost(_ pixels: [Float]) throws -> Cost {
+        try evaluate(pixels, withGradient: false).cost
+    }
+
+    /// Without `withGradient`, the network keeps nothing for a backward pass and the gradient is empty.
+    func evaluate(_ pixels: [Float], withGradient: Bool) throws -> (cost: Cost, gradient: [Float]) {
         evaluations += 1
         let x = network.input.networkInput(pixels: pixels, width: width, height: height)
         var taps = styleLayers.map(\.name)
         if weights.content != 0 { taps.append(contentLayer) }
-        let forward = try network.forward(x, taps: taps)
+        let forward = try network.forward(x, taps: taps, keepForBackward: withGradient)
         var tapGradients: [String: Tensor] = [:]
         /// Adds a term's gradient (already multiplied by its weight) to its tap's.
         func accumulate(_ name: String, _ g: Tensor) {
@@ -114,7 +124,9 @@ public final class StyleObjective: @unchecked Sendable {
         }
 
         var gradient: [Float]
-        if tapGradients.isEmpty {
+        if !withGradient {
+            gradient = []
+        } else if tapGradients.isEmpty {
             gradient = [Float](repeating: 0, count: pixels.count)
         } else {
             gradient = network.input.pixelGradient(try network.backward(forward, tapGradients: tapGradients))
@@ -123,13 +135,13 @@ public final class StyleObjective: @unchecked Sendable {
         if weights.totalVariation != 0 {
             let (value, g) = TotalVariation.loss(pixels: pixels, width: width, height: height)
             tvCost = value
-            VectorMath.add(Float(weights.totalVariation), g, to: &gradient)
+            if withGradient { VectorMath.add(Float(weights.totalVariation), g, to: &gradient) }
         }
         var temporalCost = 0.0
         if let temporal {
             let (value, g) = temporal.loss(pixels)
             temporalCost = value
-            VectorMath.add(1, g, to: &gradient)
+            if withGradient { VectorMath.add(1, g, to: &gradient) }
         }
         let total = weights.content * contentCost + weights.style * styleCost + weights.totalVariation * tvCost + temporalCost
         return (Cost(total: total, content: contentCost, style: styleCost, styleLayers: perLayer,

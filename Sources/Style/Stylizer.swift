@@ -121,8 +121,8 @@ public final class Stylizer: Sendable {
         // J at the working size, for the report: the last stage's objective when it ran at full size.
         let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height, style: style)
         objective.temporal = temporal
-        let initial = try objective.evaluate(Bounds.pixels.clamp(first.pixels)).cost.total
-        return StylizeResult(image: written, cost: try objective.evaluate(written.pixels).cost,
+        let initial = try objective.cost(Bounds.pixels.clamp(first.pixels)).total
+        return StylizeResult(image: written, cost: try objective.cost(written.pixels),
                              initialCost: initial, evaluations: evaluations)
     }
 

@@ -36,8 +36,11 @@ final class ReferenceCostTests: XCTestCase {
     func checkCase(_ name: String) throws {
         let c = try Case(name)
         let net = try Fixtures.vgg16()
-        let (cost, gradient) = try objective(c, net: net).evaluate(try c.rgb("generated_rgb"))
+        let objective = try objective(c, net: net)
+        let (cost, gradient) = try objective.evaluate(try c.rgb("generated_rgb"))
         XCTAssertEqual(cost.total, try c.double("J_total"), accuracy: 1e-4 * (try c.double("J_total")))
+        // The forward-only J used for reports is the same number.
+        XCTAssertEqual(try objective.cost(try c.rgb("generated_rgb")).total, cost.total, accuracy: 1e-9 * cost.total)
         XCTAssertEqual(cost.content, try c.double("J_content"), accuracy: 1e-4 * (try c.double("J_content")))
         XCTAssertEqual(cost.style, try c.double("J_style"), accuracy: 1e-4 * (try c.double("J_style")))
         let layers = try XCTUnwrap(c.values["J_style_layers"] as? [String: Double])
