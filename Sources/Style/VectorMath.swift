@@ -7,27 +7,19 @@ enum VectorMath {
     static let minChunk = 32768
 
     /// Σ a[i] b[i], accumulated in Double.
-    static func dot(_ a: [Float], _ b: [Float]) -> Double {
-        precondition(a.count == b.count)
-        return a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in
-                parallelSum(pa.count, minChunk: minChunk) { range in
-                    var sum = 0.0
-                    for i in range { sum += Double(pa[i]) * Double(pb[i]) }
-                    return sum
-                }
-            }
-        }
-    }
+    static func dot(_ a: [Float], _ b: [Float]) -> Double { dot(a, b) { Double($0) } }
 
     /// Σ a[i] b[i] for a Float and a Double vector.
-    static func dot(_ a: [Float], _ b: [Double]) -> Double {
+    static func dot(_ a: [Float], _ b: [Double]) -> Double { dot(a, b) { $0 } }
+
+    @inline(__always)
+    private static func dot<Element>(_ a: [Float], _ b: [Element], _ widen: (Element) -> Double) -> Double {
         precondition(a.count == b.count)
         return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 parallelSum(pa.count, minChunk: minChunk) { range in
                     var sum = 0.0
-                    for i in range { sum += Double(pa[i]) * pb[i] }
+                    for i in range { sum += Double(pa[i]) * widen(pb[i]) }
                     return sum
                 }
             }
