@@ -7,19 +7,20 @@ enum VectorMath {
     static let minChunk = 32768
 
     /// Σ a[i] b[i], accumulated in Double.
-    static func dot(_ a: [Float], _ b: [Float]) -> Double { dot(a, b) { Double($0) } }
+    static func dot(_ a: [Float], _ b: [Float]) -> Double { mixedDot(a, b) }
 
     /// Σ a[i] b[i] for a Float and a Double vector.
-    static func dot(_ a: [Float], _ b: [Double]) -> Double { dot(a, b) { $0 } }
+    static func dot(_ a: [Float], _ b: [Double]) -> Double { mixedDot(a, b) }
 
-    @inline(__always)
-    private static func dot<Element>(_ a: [Float], _ b: [Element], _ widen: (Element) -> Double) -> Double {
+    /// One body for both: a protocol (not a closure) widens the elements, so each specialization is a plain
+    /// loop. A closure would be called per element, since parallelSum's body is opaque to this module.
+    private static func mixedDot<Element: WidensToDouble>(_ a: [Float], _ b: [Element]) -> Double {
         precondition(a.count == b.count)
         return a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 parallelSum(pa.count, minChunk: minChunk) { range in
                     var sum = 0.0
-                    for i in range { sum += Double(pa[i]) * widen(pb[i]) }
+                    for i in range { sum += Double(pa[i]) * pb[i].widened }
                     return sum
                 }
             }
@@ -78,4 +79,17 @@ enum VectorMath {
             return sum
         }
     }
+}
+
+/// A vector element that VectorMath accumulates in Double.
+protocol WidensToDouble {
+    var widened: Double { get }
+}
+
+extension Float: WidensToDouble {
+    @inline(__always) var widened: Double { Double(self) }
+}
+
+extension Double: WidensToDouble {
+    @inline(__always) var widened: Double { self }
 }
