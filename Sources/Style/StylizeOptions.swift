@@ -57,7 +57,7 @@ public struct StylizeOptions: Sendable, Equatable {
     public var initialization: Initialization = .content
     public var seed: UInt64 = 0
 
-    /// Half size, then full size: 20 evaluations at half size, 75 at full size; about 85 s at 512 px on 2 cores
+    /// Half size, then full size: 20 evaluations at half size, 75 at full size; about 80 s at 512 px on 2 cores
     /// (about 0.3 s per evaluation at half size, 1 s at full size).
     ///
     /// Chosen by the J of the written image at equal time (scripts/bench-stylize; astronaut with Starry Night,
