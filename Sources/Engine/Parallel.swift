@@ -6,19 +6,39 @@ import Dispatch
 /// to be worth a task each; chunking keeps the overhead to a few dispatches per call.
 @inline(__always)
 public func parallelChunks(_ count: Int, minChunk: Int = 4096, _ body: (Range<Int>) -> Void) {
-    let workers = ThreadSettings.workers
-    if count <= minChunk || workers == 1 {
-        if count > 0 { body(0..<count) }
-        return
+    ChunkLayout(count: count, minChunk: minChunk).run { _, range in body(range) }
+}
+
+/// How `parallelChunks` and `parallelSum` cut 0..<count: a single chunk when the loop is short or there
+/// is one worker, else up to 4 chunks per worker of at least `minChunk` items each. It depends only on
+/// `count`, `minChunk` and the worker count, never on timing.
+struct ChunkLayout {
+    let count: Int
+    let chunks: Int
+    let size: Int
+
+    init(count: Int, minChunk: Int) {
+        let workers = ThreadSettings.workers
+        self.count = count
+        chunks = count <= minChunk || workers == 1 ? 1 : min(workers * 4, (count + minChunk - 1) / minChunk)
+        size = (count + chunks - 1) / chunks
     }
-    let chunks = min(workers * 4, (count + minChunk - 1) / minChunk)
-    let size = (count + chunks - 1) / chunks
-    withoutActuallyEscaping(body) { body in
-        let work = UncheckedSendable(body)
-        DispatchQueue.concurrentPerform(iterations: chunks) { i in
-            let start = i * size
-            let end = min(count, start + size)
-            if start < end { work.value(start..<end) }
+
+    /// Calls `body(chunk, range)` for every non-empty chunk, concurrently when there are several.
+    @inline(__always)
+    func run(_ body: (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        if chunks == 1 {
+            if count > 0 { body(0, 0..<count) }
+            return
+        }
+        let (count, size) = (count, size)
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            DispatchQueue.concurrentPerform(iterations: chunks) { i in
+                let start = i * size
+                let end = min(count, start + size)
+                if start < end { work.value(i, start..<end) }
+            }
         }
     }
 }
@@ -49,20 +69,10 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 /// so the result is the same from run to run (a loss must not change with thread timing).
 @inline(__always)
 public func parallelSum(_ count: Int, minChunk: Int = 16384, _ body: (Range<Int>) -> Double) -> Double {
-    let workers = ThreadSettings.workers
-    if count <= minChunk || workers == 1 { return count > 0 ? body(0..<count) : 0 }
-    let chunks = min(workers * 4, (count + minChunk - 1) / minChunk)
-    let size = (count + chunks - 1) / chunks
-    var partials = [Double](repeating: 0, count: chunks)
+    let layout = ChunkLayout(count: count, minChunk: minChunk)
+    var partials = [Double](repeating: 0, count: layout.chunks)
     partials.withUnsafeMutableBufferPointer { out in
-        withoutActuallyEscaping(body) { body in
-            let work = UncheckedSendable((body, out))
-            DispatchQueue.concurrentPerform(iterations: chunks) { i in
-                let start = i * size
-                let end = min(count, start + size)
-                work.value.1[i] = start < end ? work.value.0(start..<end) : 0
-            }
-        }
+        layout.run { chunk, range in out[chunk] = body(range) }
     }
     return partials.reduce(0, +)
 }
