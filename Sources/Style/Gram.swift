@@ -29,11 +29,7 @@ public enum Gram {
     /// (g - target) A / (nC² N), multiplied by `gradientScale` (the layer's weight in J) inside the product.
     public static func loss(features: Tensor, target: [Float], gradientScale: Float = 1) -> (value: Double, gradient: Tensor) {
         let (c, n) = (features.channels, features.planeSize)
-        precondition(target.count == c * c, "Gram target has \(target.count) entries for \(c) channels")
-        let gram = matrix(features)
-        var difference = gram
-        VectorMath.fill(&difference) { i in gram[i] - target[i] }
-        let sum = VectorMath.dot(difference, difference)
+        let (difference, value) = compare(features, target)
         let cc = Float(c) * Float(c)
         var gradient = Tensor(channels: c, height: features.height, width: features.width)
         difference.withUnsafeBufferPointer { d in
@@ -44,6 +40,21 @@ public enum Gram {
                 }
             }
         }
-        return (sum / (4 * Double(cc)), gradient)
+        return (value, gradient)
+    }
+
+    /// The style cost of one layer alone, without the gradient's matrix product.
+    public static func cost(features: Tensor, target: [Float]) -> Double {
+        compare(features, target).value
+    }
+
+    /// g - target, and Σ (g - target)² / (4 nC²).
+    static func compare(_ features: Tensor, _ target: [Float]) -> (difference: [Float], value: Double) {
+        let c = features.channels
+        precondition(target.count == c * c, "Gram target has \(target.count) entries for \(c) channels")
+        let gram = matrix(features)
+        var difference = gram
+        VectorMath.fill(&difference) { i in gram[i] - target[i] }
+        return (difference, VectorMath.dot(difference, difference) / (4 * Double(c) * Double(c)))
     }
 }

@@ -107,19 +107,27 @@ public final class StyleObjective: @unchecked Sendable {
             let (activations, target, alpha) = (a.data, contentTarget.data, Float(weights.content))
             VectorMath.fill(&g.data) { i in activations[i] - target[i] }
             contentCost = VectorMath.dot(g.data, g.data) / 2
-            VectorMath.scale(&g.data, by: alpha)
-            accumulate(contentLayer, g)
+            if withGradient {
+                VectorMath.scale(&g.data, by: alpha)
+                accumulate(contentLayer, g)
+            }
         }
 
         var styleCost = 0.0
         var perLayer: [String: Double] = [:]
         if weights.style != 0 {
             for layer in styleLayers {
-                let (value, g) = Gram.loss(features: forward.taps[layer.name]!, target: styleTarget.grams[layer.name]!,
-                                           gradientScale: Float(weights.style * layer.weight))
+                let (features, target) = (forward.taps[layer.name]!, styleTarget.grams[layer.name]!)
+                let value: Double
+                if withGradient {
+                    let g: Tensor
+                    (value, g) = Gram.loss(features: features, target: target, gradientScale: Float(weights.style * layer.weight))
+                    accumulate(layer.name, g)
+                } else {
+                    value = Gram.cost(features: features, target: target)
+                }
                 perLayer[layer.name] = value
                 styleCost += layer.weight * value
-                accumulate(layer.name, g)
             }
         }
 
