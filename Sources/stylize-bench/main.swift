@@ -15,6 +15,7 @@ import Foundation
 ///   --algorithm   the path of the main measurement (default automatic: the per-layer choice)
 ///   --budget MB   the convolutions' scratch budget (Conv2D.scratchBudget, default 32)
 /// Peak RSS is the process's high-water mark: run one size per process for a clean figure.
+/// Also `stylize-bench flicker ...` (FlickerCommand.swift) and `stylize-bench objective ...` (ObjectiveServer.swift).
 
 func peakRSSMegabytes() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
@@ -126,6 +127,9 @@ struct Options {
     }
 }
 
+if CommandLine.arguments.dropFirst().first == "objective" {
+    runObjectiveServer(Array(CommandLine.arguments.dropFirst(2)))
+}
 if CommandLine.arguments.dropFirst().first == "flicker" {
     runFlicker(Array(CommandLine.arguments.dropFirst(2)))
 }
