@@ -36,6 +36,14 @@ public struct Conv2D: Sendable {
     public nonisolated(unsafe) static var algorithm: ConvolutionAlgorithm =
         ProcessInfo.processInfo.environment["STYLIZE_CONV"].flatMap(ConvolutionAlgorithm.init(rawValue:)) ?? .automatic
 
+    /// `body` with `algorithm` in force, then the previous setting back: how benchmarks and tests pin one path.
+    public static func withAlgorithm<T>(_ algorithm: ConvolutionAlgorithm, _ body: () throws -> T) rethrows -> T {
+        let saved = Conv2D.algorithm
+        Conv2D.algorithm = algorithm
+        defer { Conv2D.algorithm = saved }
+        return try body()
+    }
+
     public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float]) {
         precondition(weight.count == outChannels * inChannels * 9 && bias.count == outChannels)
         self.inChannels = inChannels
@@ -71,21 +79,6 @@ public struct Conv2D: Sendable {
     var winogradBackward: [Float] {
         kernels.get(.winogradBackward) {
             Winograd.transformKernel(weight, outChannels: outChannels, inChannels: inChannels, flipped: true)
-        }
-    }
-
-    /// Builds the kernels that `forward` and (with `backward`) `backward` will use at this image size, so
-    /// that the first pass is not slower than the others. Passes build them anyway when needed.
-    public func prepare(width: Int, height: Int, backward: Bool = true) {
-        if Conv2D.useWinograd(inChannels: inChannels, outChannels: outChannels, width: width, height: height) {
-            _ = winogradForward
-        }
-        if backward {
-            if Conv2D.useWinograd(inChannels: outChannels, outChannels: inChannels, width: width, height: height) {
-                _ = winogradBackward
-            } else {
-                _ = backwardWeight
-            }
         }
     }
 
@@ -180,11 +173,8 @@ public struct Conv2D: Sendable {
         guard h > 0, w > 0, outChannels > 0 else { return Tensor(channels: outChannels, height: h, width: w) }
         let k = cin * 9
         let workers = max(1, ThreadSettings.workers)
-        var rowsPerTile = max(1, min(h, scratchBudget / workers / max(1, k * w * 4)))
-        // At least one tile per worker, and tiles of equal height.
-        rowsPerTile = min(rowsPerTile, (h + workers - 1) / workers)
-        let tiles = (h + rowsPerTile - 1) / rowsPerTile
-        rowsPerTile = (h + tiles - 1) / tiles
+        let (rowsPerTile, tiles) = ConvTiling.evenTiles(rows: h, rowBytes: k * w * MemoryLayout<Float>.size,
+                                                        budget: scratchBudget, workers: workers)
         let data = [Float].filled(count: outChannels * h * w) { out in
             input.data.withUnsafeBufferPointer { src in
                 weight.withUnsafeBufferPointer { wt in

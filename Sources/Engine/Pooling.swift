@@ -86,51 +86,25 @@ public enum Pool2x2 {
         let (oh, ow) = (h / 2, w / 2)
         precondition(outputGradient.shape == [c, oh, ow])
         precondition(kind == .average || windows?.inputShape == inputShape, "max pooling backward needs the forward's windows")
-        let empty: [UInt8] = []
-        let data = (windows?.argmax ?? empty).withUnsafeBufferPointer { am in
-            outputGradient.data.withUnsafeBufferPointer { gout in
-                [Float].filled(count: c * h * w) { gi in
-                    let go = gout.baseAddress!
-                    let a = kind == .max ? am.baseAddress : nil
-                    parallelFor(c * oh) { row in
-                        let (ch, y) = (row / oh, row % oh)
-                        let top = gi + (ch * h + 2 * y) * w
-                        let bottom = top + w
-                        let g = go + row * ow
-                        if let a {
-                            let arg = a + row * ow
-                            for x in 0..<ow {
-                                let value = g[x], index = arg[x]
-                                top[2 * x] = index == 0 ? value : 0
-                                top[2 * x + 1] = index == 1 ? value : 0
-                                bottom[2 * x] = index == 2 ? value : 0
-                                bottom[2 * x + 1] = index == 3 ? value : 0
-                            }
-                        } else {
-                            for x in 0..<ow {
-                                let q = g[x] * 0.25
-                                top[2 * x] = q; top[2 * x + 1] = q; bottom[2 * x] = q; bottom[2 * x + 1] = q
-                            }
+        precondition(mask == nil || mask!.count == c * h * w)
+        guard outputGradient.count > 0 else { return Tensor(channels: c, height: h, width: w) }   // every window dropped
+        // Row by row as the Winograd backward reads it (UnpooledRows), here into the gradient tensor.
+        let argmax = kind == .max ? windows!.argmax : []
+        let maskWords = mask?.words ?? []
+        let data = outputGradient.data.withUnsafeBufferPointer { g in
+            argmax.withUnsafeBufferPointer { a in
+                maskWords.withUnsafeBufferPointer { m in
+                    [Float].filled(count: c * h * w) { gi in
+                        // (An empty array's buffer may still have an address.)
+                        let rows = UnpooledRows(gradient: g.baseAddress!, argmax: kind == .max ? a.baseAddress : nil,
+                                                mask: mask == nil ? nil : m.baseAddress, channels: c, height: h, width: w)
+                        parallelFor(c * h) { r in
+                            _ = rows.row(r / h, r % h, from: 0, to: w, buffer: gi + r * w)
                         }
-                        if w % 2 == 1 {
-                            top[w - 1] = 0
-                            bottom[w - 1] = 0
-                        }
-                        if y == oh - 1 && h % 2 == 1 {
-                            (bottom + w).update(repeating: 0, count: w)
-                        }
-                    }
-                    if oh == 0 {
-                        // Every row was dropped (height 1): the whole gradient is zero.
-                        gi.update(repeating: 0, count: c * h * w)
                     }
                 }
             }
         }
-        var gradient = Tensor(channels: c, height: h, width: w, data: data)
-        if let mask {
-            ReLU.backward(mask: mask, gradient: &gradient)
-        }
-        return gradient
+        return Tensor(channels: c, height: h, width: w, data: data)
     }
 }

@@ -101,27 +101,41 @@ public struct BitMask: Sendable, Equatable {
         words.withUnsafeBufferPointer { wordBuf in
             let words = wordBuf.baseAddress!
             parallelChunks(wordBuf.count, minChunk: 256) { range in
-                let weights = SIMD4<Int32>(1, 2, 4, 8)
-                for wi in range {
-                    let bits = words[wi]
-                    let base = wi * 64
-                    if base + 64 <= n {
-                        if bits == ~0 { continue }
-                        let q = g + base
-                        if bits == 0 {
-                            q.update(repeating: 0, count: 64)
-                            continue
-                        }
-                        for gi in 0..<16 {
-                            let nibble = Int32(truncatingIfNeeded: bits >> UInt64(4 * gi)) & 15
-                            let keep = (SIMD4<Int32>(repeating: nibble) & weights) .!= 0
-                            store4(load4(q + 4 * gi).replacing(with: 0, where: .!keep), q + 4 * gi)
-                        }
-                    } else {
-                        for k in 0..<(n - base) where bits & (1 << UInt64(k)) == 0 { g[base + k] = 0 }
-                    }
-                }
+                let first = range.lowerBound * 64
+                applyMask(words, bitOffset: first, to: g + first, count: min(n, range.upperBound * 64) - first)
             }
         }
+    }
+}
+
+/// g[k] = 0 for k in 0..<count wherever bit bitOffset + k of `words` is clear (branch-free on four floats at a
+/// time: ReLU masks are close to random).
+@inline(__always)
+func applyMask(_ words: UnsafePointer<UInt64>, bitOffset: Int, to g: UnsafeMutablePointer<Float>, count: Int) {
+    let weights = SIMD4<Int32>(1, 2, 4, 8)
+    var k = 0
+    while k < count {
+        let bit = bitOffset + k
+        let shift = bit & 63
+        let take = min(64 - shift, count - k)
+        let all: UInt64 = take == 64 ? ~0 : (1 << UInt64(take)) - 1
+        let bits = (words[bit >> 6] >> UInt64(shift)) & all
+        if bits == 0 {
+            (g + k).update(repeating: 0, count: take)
+        } else if bits != all {
+            let q = g + k
+            var i = 0
+            while i + 4 <= take {
+                let nibble = Int32(truncatingIfNeeded: (bits >> UInt64(i)) & 15)
+                let keep = (SIMD4<Int32>(repeating: nibble) & weights) .!= 0
+                store4(load4(q + i).replacing(with: 0, where: .!keep), q + i)
+                i += 4
+            }
+            while i < take {
+                if (bits >> UInt64(i)) & 1 == 0 { q[i] = 0 }
+                i += 1
+            }
+        }
+        k += take
     }
 }

@@ -43,15 +43,6 @@ final class ScratchPool: @unchecked Sendable {
         defer { recycle(buffer) }
         return try body(buffer.baseAddress!)
     }
-
-    /// Frees every kept buffer (the next pass allocates again).
-    func drain() {
-        lock.lock()
-        let buffers = free
-        free = []
-        lock.unlock()
-        for buffer in buffers { buffer.deallocate() }
-    }
 }
 
 /// A shared counter handing out work items to the workers of one parallel loop.

@@ -21,8 +21,6 @@ import Foundation
 enum Winograd {
     /// Output tile side (m in F(m x m, 3 x 3)).
     static let tile = 4
-    /// Transform side m + 2.
-    static let window = 6
     static let positions = 36
 
     /// G of F(4, 3), the kernel transform (6 x 3):

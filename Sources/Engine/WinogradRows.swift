@@ -76,36 +76,6 @@ struct UnpooledRows: WinogradRows {
     }
 }
 
-/// g[k] = 0 for k in 0..<count wherever bit bitOffset + k of `words` is clear (branch-free on four floats at a
-/// time: ReLU masks are close to random).
-@inline(__always)
-func applyMask(_ words: UnsafePointer<UInt64>, bitOffset: Int, to g: UnsafeMutablePointer<Float>, count: Int) {
-    let weights = SIMD4<Int32>(1, 2, 4, 8)
-    var k = 0
-    while k < count {
-        let bit = bitOffset + k
-        let shift = bit & 63
-        let take = min(64 - shift, count - k)
-        let all: UInt64 = take == 64 ? ~0 : (1 << UInt64(take)) - 1
-        let bits = (words[bit >> 6] >> UInt64(shift)) & all
-        if bits != all {
-            let q = g + k
-            var i = 0
-            while i + 4 <= take {
-                let nibble = Int32(truncatingIfNeeded: (bits >> UInt64(i)) & 15)
-                let keep = (SIMD4<Int32>(repeating: nibble) & weights) .!= 0
-                store4(load4(q + i).replacing(with: 0, where: .!keep), q + i)
-                i += 4
-            }
-            while i < take {
-                if (bits >> UInt64(i)) & 1 == 0 { q[i] = 0 }
-                i += 1
-            }
-        }
-        k += take
-    }
-}
-
 @inline(__always) func load4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
 }

@@ -65,20 +65,19 @@ public struct ConvND: Sendable {
         let k = inChannels * g.windowSize
         let plane = g.outputVolume
         let tiling = ConvTiling(g, columnRows: k, minimumRows: 1)
-        let data = [Float](unsafeUninitializedCapacity: outChannels * plane) { out, initialized in
+        let data = [Float].filled(count: outChannels * plane) { out in
             input.data.withUnsafeBufferPointer { src in
                 weight.withUnsafeBufferPointer { wt in
                     tiling.run(phase: nil) { col, rows, _ in
                         let n = Vol2Col.columns(g, rows: rows)
                         Vol2Col.gather(src.baseAddress!, channels: inChannels, geometry: g, rows: rows, into: col)
-                        let tileOut = out.baseAddress! + rows.lowerBound * g.leadingRowSize
+                        let tileOut = out + rows.lowerBound * g.leadingRowSize
                         for o in 0..<outChannels { (tileOut + o * plane).initialize(repeating: bias[o], count: n) }
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outChannels), Int32(n), Int32(k),
                                     1, wt.baseAddress!, Int32(k), col, Int32(n), 1, tileOut, Int32(plane))
                     }
                 }
             }
-            initialized = outChannels * plane
         }
         return NDTensor(channels: outChannels, shape: g.output, data: data)
     }

@@ -18,17 +18,24 @@ struct ConvTiling {
     init(_ g: WindowGeometry, columnRows: Int, minimumRows: Int) {
         rows = g.output[0]
         let available = max(1, ThreadSettings.workers)
-        let rowBytes = max(1, columnRows * g.leadingRowSize * MemoryLayout<Float>.size)
-        var height = max(1, min(rows, ConvND.scratchBudget / available / rowBytes))
-        height = min(height, (rows + available - 1) / available)
-        var count = (rows + height - 1) / height
-        height = (rows + count - 1) / count
-        height = min(rows, max(height, minimumRows))
-        count = (rows + height - 1) / height
+        let even = Self.evenTiles(rows: rows, rowBytes: columnRows * g.leadingRowSize * MemoryLayout<Float>.size,
+                                  budget: ConvND.scratchBudget, workers: available)
+        let height = min(rows, max(even.height, minimumRows))
         rowsPerTile = height
-        tiles = count
-        workers = min(available, count)
+        tiles = (rows + height - 1) / height
+        workers = min(available, tiles)
         scratchCount = columnRows * height * g.leadingRowSize
+    }
+
+    /// Tiles of `rows` rows of `rowBytes` bytes of scratch each: as tall as each worker's share of `budget` allows,
+    /// no taller than gives every worker a tile, and all of one height (the last may be shorter). Also how
+    /// `Conv2D`'s im2col path cuts its output.
+    static func evenTiles(rows: Int, rowBytes: Int, budget: Int, workers: Int) -> (height: Int, count: Int) {
+        var height = max(1, min(rows, budget / workers / max(1, rowBytes)))
+        height = min(height, (rows + workers - 1) / workers)
+        let count = (rows + height - 1) / height
+        height = (rows + count - 1) / count
+        return (height, (rows + height - 1) / height)
     }
 
     func rows(of tile: Int) -> Range<Int> {
@@ -43,13 +50,12 @@ struct ConvTiling {
         let list = phase.map { p in Array(Swift.stride(from: p, to: tiles, by: 2)) } ?? Array(0..<tiles)
         guard !list.isEmpty else { return }
         let used = min(workers, list.count)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(1, used * scratchCount))
-        defer { scratch.deallocate() }
         func work() {
             parallelFor(used) { worker in
-                let col = scratch + worker * scratchCount
-                for j in Swift.stride(from: worker, to: list.count, by: used) {
-                    body(col, rows(of: list[j]), worker)
+                ScratchPool.shared.with(max(1, scratchCount)) { col in
+                    for j in Swift.stride(from: worker, to: list.count, by: used) {
+                        body(col, rows(of: list[j]), worker)
+                    }
                 }
             }
         }
