@@ -141,7 +141,8 @@ public final class Stylizer: Sendable {
         return start
     }
 
-    func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget) throws -> StyleObjective {
+    /// J at one size: these options' layers, and their weights or the defaults for that size.
+    public func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget) throws -> StyleObjective {
         try StyleObjective(network: network, content: content, width: width, height: height,
                            contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
                            weights: try DefaultWeights.resolve(options, network: network, width: width, height: height))

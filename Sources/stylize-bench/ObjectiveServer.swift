@@ -15,9 +15,7 @@ func runObjectiveServer(_ arguments: [String]) -> Never {
         fail("usage: stylize-bench objective CONTENT STYLE SIZE")
     }
     do {
-        let network = try VGG(path: try WeightsLocator.resolve(nil))
-        let options = StylizeOptions()
-        let stylizer = try Stylizer(network: network, options: options)
+        let stylizer = try Stylizer(network: try VGG(path: try WeightsLocator.resolve(nil)), options: StylizeOptions())
         guard let content = try NetpbmReader(path: arguments[0]).next()?.rgb() else { fail("\(arguments[0]): no image", code: 1) }
         guard let styleImage = try NetpbmReader(path: arguments[1]).next()?.rgb() else { fail("\(arguments[1]): no image", code: 1) }
         let size = Stylizer.workingSize(width: content.width, height: content.height, requested: longest)
@@ -25,10 +23,7 @@ func runObjectiveServer(_ arguments: [String]) -> Never {
                                      toWidth: size.width, toHeight: size.height)
         // As stylize does: the style image scaled to the same longest side.
         let style = try stylizer.styleTarget(image: styleImage, longest: max(size.width, size.height), name: arguments[1])
-        let objective = try StyleObjective(
-            network: network, content: pixels, width: size.width, height: size.height,
-            contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
-            weights: try DefaultWeights.resolve(options, network: network, width: size.width, height: size.height))
+        let objective = try stylizer.makeObjective(content: pixels, width: size.width, height: size.height, style: style)
         let output = FileHandle.standardOutput, input = FileHandle.standardInput
         var header = Data()
         withUnsafeBytes(of: Int32(pixels.count).littleEndian) { header.append(contentsOf: $0) }

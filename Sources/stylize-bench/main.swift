@@ -127,6 +127,7 @@ struct Options {
     }
 }
 
+AllocatorSettings.reuseFreedMemory()  // as the filters do (NetworkOptions.loadNetwork)
 if CommandLine.arguments.dropFirst().first == "objective" {
     runObjectiveServer(Array(CommandLine.arguments.dropFirst(2)))
 }
@@ -134,7 +135,6 @@ if CommandLine.arguments.dropFirst().first == "flicker" {
     runFlicker(Array(CommandLine.arguments.dropFirst(2)))
 }
 let options = Options(Array(CommandLine.arguments.dropFirst()))
-AllocatorSettings.reuseFreedMemory()  // as the filters do (NetworkOptions.loadNetwork)
 
 func randomImage(_ size: Int) -> Tensor {
     var rng = SplitMix64(seed: 1)
@@ -144,26 +144,25 @@ func randomImage(_ size: Int) -> Tensor {
 /// Best of `repeats` forward+backward passes (and the best forward alone), with `algorithm` in force.
 func timePass(_ net: VGG, _ x: Tensor, _ algorithm: ConvolutionAlgorithm, _ options: Options) throws
     -> (total: Double, forward: Double, cpu: Double, first: Double, input: Tensor) {
-    let saved = Conv2D.algorithm
-    Conv2D.algorithm = algorithm
-    defer { Conv2D.algorithm = saved }
-    var first = 0.0
-    var best = Double.infinity
-    var forwardOnly = Double.infinity
-    var cpu = Double.infinity
-    var gradient: Tensor? = nil
-    let tap = options.tap
-    for _ in 0..<options.repeats {
-        var activations: VGG.Activations? = nil
-        let f = try measure { activations = try net.forward(x, taps: [tap]) }
-        let g = activations!.taps[tap]!
-        let b = try measure { gradient = try net.backward(activations!, tapGradients: [tap: g]) }
-        if first == 0 { first = f.wall + b.wall }
-        best = min(best, f.wall + b.wall)
-        forwardOnly = min(forwardOnly, f.wall)
-        cpu = min(cpu, f.cpu + b.cpu)
+    try Conv2D.withAlgorithm(algorithm) {
+        var first = 0.0
+        var best = Double.infinity
+        var forwardOnly = Double.infinity
+        var cpu = Double.infinity
+        var gradient: Tensor? = nil
+        let tap = options.tap
+        for _ in 0..<options.repeats {
+            var activations: VGG.Activations? = nil
+            let f = try measure { activations = try net.forward(x, taps: [tap]) }
+            let g = activations!.taps[tap]!
+            let b = try measure { gradient = try net.backward(activations!, tapGradients: [tap: g]) }
+            if first == 0 { first = f.wall + b.wall }
+            best = min(best, f.wall + b.wall)
+            forwardOnly = min(forwardOnly, f.wall)
+            cpu = min(cpu, f.cpu + b.cpu)
+        }
+        return (best, forwardOnly, cpu, first, gradient!)
     }
-    return (best, forwardOnly, cpu, first, gradient!)
 }
 
 /// Largest difference relative to the largest |b|, and the relative L2 norm of the difference.
@@ -196,19 +195,19 @@ func layerTable(_ net: VGG, size: Int, depth: Int, repeats: Int) {
                            data: (0..<(conv.outChannels * w * h)).map { _ in Float.random(in: -1...1, using: &rng) })
             var times: [(wall: Double, cpu: Double)] = []
             for a in [ConvolutionAlgorithm.im2col, .winograd] {
-                Conv2D.algorithm = a
-                _ = conv.forward(x)
-                _ = conv.backward(outputGradient: g)
-                var f = (wall: Double.infinity, cpu: Double.infinity), b = f
-                for _ in 0..<max(2, repeats) {
-                    let tf = measure { _ = conv.forward(x) }
-                    let tb = measure { _ = conv.backward(outputGradient: g) }
-                    f = (min(f.wall, tf.wall), min(f.cpu, tf.cpu))
-                    b = (min(b.wall, tb.wall), min(b.cpu, tb.cpu))
+                times += Conv2D.withAlgorithm(a) {
+                    _ = conv.forward(x)
+                    _ = conv.backward(outputGradient: g)
+                    var f = (wall: Double.infinity, cpu: Double.infinity), b = f
+                    for _ in 0..<max(2, repeats) {
+                        let tf = measure { _ = conv.forward(x) }
+                        let tb = measure { _ = conv.backward(outputGradient: g) }
+                        f = (min(f.wall, tf.wall), min(f.cpu, tf.cpu))
+                        b = (min(b.wall, tb.wall), min(b.cpu, tb.cpu))
+                    }
+                    return [f, b]
                 }
-                times += [f, b]
             }
-            Conv2D.algorithm = .automatic
             let autoF = Conv2D.prefersWinograd(inChannels: conv.inChannels, outChannels: conv.outChannels, width: w, height: h)
             let autoB = Conv2D.prefersWinograd(inChannels: conv.outChannels, outChannels: conv.inChannels, width: w, height: h)
             let shape = "\(conv.inChannels)->\(conv.outChannels) \(w)x\(h)"
@@ -225,12 +224,11 @@ func checkPaths(_ net: VGG, _ x: Tensor, depth: Int, tap: String) throws {
     let names = net.layers[...depth].map(\.name)
     var runs: [(VGG.Activations, Tensor)] = []
     for a in [ConvolutionAlgorithm.im2col, .winograd] {
-        Conv2D.algorithm = a
-        let f = try net.forward(x, taps: names)
-        let g = try net.backward(f, tapGradients: [tap: f.taps[tap]!])
-        runs.append((f, g))
+        runs.append(try Conv2D.withAlgorithm(a) {
+            let f = try net.forward(x, taps: names)
+            return (f, try net.backward(f, tapGradients: [tap: f.taps[tap]!]))
+        })
     }
-    Conv2D.algorithm = .automatic
     for name in names {
         let d = relativeDifference(runs[1].0.taps[name]!, runs[0].0.taps[name]!)
         print(String(format: "  check %-8@ winograd vs im2col: %.1e of the largest, %.1e in L2 norm", name as NSString, d.max, d.l2))
@@ -238,9 +236,7 @@ func checkPaths(_ net: VGG, _ x: Tensor, depth: Int, tap: String) throws {
     let d = relativeDifference(runs[1].1, runs[0].1)
     print(String(format: "  check input gradient: %.1e of the largest, %.1e in L2 norm", d.max, d.l2))
     // The same backward from im2col's forward (same ReLU masks and pooling windows): only the convolutions differ.
-    Conv2D.algorithm = .winograd
-    let g = try net.backward(runs[0].0, tapGradients: [tap: runs[0].0.taps[tap]!])
-    Conv2D.algorithm = .automatic
+    let g = try Conv2D.withAlgorithm(.winograd) { try net.backward(runs[0].0, tapGradients: [tap: runs[0].0.taps[tap]!]) }
     let e = relativeDifference(g, runs[0].1)
     print(String(format: "  check input gradient, backward alone: %.1e of the largest, %.1e in L2 norm", e.max, e.l2))
 }
@@ -294,9 +290,10 @@ do {
                             flops / main.total / 1e9, rate, rss)
         if options.reference && options.algorithm != .im2col {
             let ref = try timePass(net, x, .im2col, options)
+            let difference = relativeDifference(main.input, ref.input)
             print(String(format: "%dx%d: reference im2col %.3f s (forward %.3f s, cpu %.2f s), %.1f GFLOP/s; speed-up %.2fx; input gradients differ by %.1e of the largest (%.1e in L2 norm; mostly ReLU and max-pool decisions flipped by rounding, see --check)",
                          size, size, ref.total, ref.forward, ref.cpu, flops / ref.total / 1e9, ref.total / main.total,
-                         relativeDifference(main.input, ref.input).max, relativeDifference(main.input, ref.input).l2))
+                         difference.max, difference.l2))
             result += String(format: " reference=%.4f", ref.total)
         }
         if options.versusTorch, let t = torchSeconds(size: size, options) {

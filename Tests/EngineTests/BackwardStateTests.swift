@@ -75,49 +75,48 @@ final class BackwardStateTests: XCTestCase {
 
     func checkBackwardLayerByLayer(taps: [String], size: (Int, Int), algorithm: ConvolutionAlgorithm) throws {
         let net = try Fixtures.vgg16()
-        let saved = Conv2D.algorithm
-        Conv2D.algorithm = algorithm
-        defer { Conv2D.algorithm = saved }
-        let x = randomTensor(3, size.0, size.1, seed: 4, range: -100...100)
-        let forward = try net.forward(x, taps: taps)
-        var gradients: [String: Tensor] = [:]
-        for (n, tap) in taps.enumerated() {
-            let t = forward.taps[tap]!
-            gradients[tap] = randomTensor(t.channels, t.height, t.width, seed: UInt64(50 + n))
-        }
-        let got = try net.backward(forward, tapGradients: gradients)
+        try Conv2D.withAlgorithm(algorithm) {
+            let x = randomTensor(3, size.0, size.1, seed: 4, range: -100...100)
+            let forward = try net.forward(x, taps: taps)
+            var gradients: [String: Tensor] = [:]
+            for (n, tap) in taps.enumerated() {
+                let t = forward.taps[tap]!
+                gradients[tap] = randomTensor(t.channels, t.height, t.width, seed: UInt64(50 + n))
+            }
+            let got = try net.backward(forward, tapGradients: gradients)
 
-        // Reference: keep every activation, run each layer's backward.
-        let depth = try taps.map { try net.index(of: $0) }.max()!
-        var inputs: [Tensor] = []
-        var current = x
-        for layer in net.layers[...depth] {
-            inputs.append(current)
-            switch layer.kind {
-            case .conv(let conv): current = conv.forward(current)
-            case .relu: ReLU.forward(&current)
-            case .pool: current = Pool2x2.forward(current, kind: net.pooling)
+            // Reference: keep every activation, run each layer's backward.
+            let depth = try taps.map { try net.index(of: $0) }.max()!
+            var inputs: [Tensor] = []
+            var current = x
+            for layer in net.layers[...depth] {
+                inputs.append(current)
+                switch layer.kind {
+                case .conv(let conv): current = conv.forward(current)
+                case .relu: ReLU.forward(&current)
+                case .pool: current = Pool2x2.forward(current, kind: net.pooling)
+                }
             }
+            var g: Tensor? = nil
+            for i in stride(from: depth, through: 0, by: -1) {
+                let layer = net.layers[i]
+                if let t = gradients[layer.name] {
+                    if g == nil { g = t } else { for k in 0..<t.count { g!.data[k] += t.data[k] } }
+                }
+                guard var grad = g else { continue }
+                switch layer.kind {
+                case .conv(let conv): grad = conv.backward(outputGradient: grad)
+                case .relu:
+                    var out = inputs[i]
+                    ReLU.forward(&out)
+                    ReLU.backward(output: out, gradient: &grad)
+                case .pool: grad = Pool2x2.backward(input: inputs[i], outputGradient: grad, kind: net.pooling)
+                }
+                g = grad
+            }
+            XCTAssertEqual(got.shape, x.shape)
+            XCTAssertLessThan(maxRelativeError(got.data, g!.data), 1e-6, "\(algorithm) \(taps) \(size)")
         }
-        var g: Tensor? = nil
-        for i in stride(from: depth, through: 0, by: -1) {
-            let layer = net.layers[i]
-            if let t = gradients[layer.name] {
-                if g == nil { g = t } else { for k in 0..<t.count { g!.data[k] += t.data[k] } }
-            }
-            guard var grad = g else { continue }
-            switch layer.kind {
-            case .conv(let conv): grad = conv.backward(outputGradient: grad)
-            case .relu:
-                var out = inputs[i]
-                ReLU.forward(&out)
-                ReLU.backward(output: out, gradient: &grad)
-            case .pool: grad = Pool2x2.backward(input: inputs[i], outputGradient: grad, kind: net.pooling)
-            }
-            g = grad
-        }
-        XCTAssertEqual(got.shape, x.shape)
-        XCTAssertLessThan(maxRelativeError(got.data, g!.data), 1e-6, "\(algorithm) \(taps) \(size)")
     }
 
     /// A convolution's backward from a pooling's output gradient (the pooling's backward fused into the Winograd
@@ -138,15 +137,14 @@ final class BackwardStateTests: XCTestCase {
                 let (_, windows) = Pool2x2.forward(relu, kind: kind, recordWindows: true)
                 for masks in [false, true] {
                     for algorithm in [ConvolutionAlgorithm.winograd, .im2col] {
-                        let saved = Conv2D.algorithm
-                        Conv2D.algorithm = algorithm
-                        defer { Conv2D.algorithm = saved }
-                        let unpooled = Pool2x2.backward(inputShape: relu.shape, windows: windows, outputGradient: r, kind: kind,
-                                                        mask: masks ? poolMask : nil)
-                        let expected = conv.backward(outputGradient: unpooled, inputMask: masks ? inputMask : nil)
-                        let fused = conv.backward(pooledGradient: r, poolInputShape: relu.shape, windows: windows, kind: kind,
-                                                  poolInputMask: masks ? poolMask : nil, inputMask: masks ? inputMask : nil)
-                        XCTAssertEqual(fused, expected, "\(kind) masks \(masks) \(algorithm) \(cin)<-\(cout) \(h)x\(w)")
+                        Conv2D.withAlgorithm(algorithm) {
+                            let unpooled = Pool2x2.backward(inputShape: relu.shape, windows: windows, outputGradient: r, kind: kind,
+                                                            mask: masks ? poolMask : nil)
+                            let expected = conv.backward(outputGradient: unpooled, inputMask: masks ? inputMask : nil)
+                            let fused = conv.backward(pooledGradient: r, poolInputShape: relu.shape, windows: windows, kind: kind,
+                                                      poolInputMask: masks ? poolMask : nil, inputMask: masks ? inputMask : nil)
+                            XCTAssertEqual(fused, expected, "\(kind) masks \(masks) \(algorithm) \(cin)<-\(cout) \(h)x\(w)")
+                        }
                     }
                 }
             }

@@ -29,13 +29,6 @@ final class WinogradTests: XCTestCase {
         return Conv2D(inChannels: cin, outChannels: cout, weight: w, bias: b)
     }
 
-    func run(_ algorithm: ConvolutionAlgorithm, _ body: () -> Tensor) -> Tensor {
-        let saved = Conv2D.algorithm
-        Conv2D.algorithm = algorithm
-        defer { Conv2D.algorithm = saved }
-        return body()
-    }
-
     /// The textbook sum in float64: out[o,y,x] = b[o] + sum_i,ky,kx w[o,i,ky,kx] * in[i, y+ky-1, x+kx-1].
     func exactConv(_ x: Tensor, _ w: [Float], _ b: [Float]?, outChannels: Int) -> Tensor {
         var out = Tensor(channels: outChannels, height: x.height, width: x.width)
@@ -67,8 +60,8 @@ final class WinogradTests: XCTestCase {
             let conv = makeConv(cin, cout, seed: UInt64(100 + n))
             let x = randomTensor(cin, h, w, seed: UInt64(200 + n))
             let exact = exactConv(x, conv.weight, conv.bias, outChannels: cout)
-            let reference = run(.im2col) { conv.forward(x) }
-            let winograd = run(.winograd) { conv.forward(x) }
+            let reference = Conv2D.withAlgorithm(.im2col) { conv.forward(x) }
+            let winograd = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
             XCTAssertEqual(winograd.shape, [cout, h, w])
             let label = "forward \(cin)->\(cout) \(h)x\(w)"
             XCTAssertLessThan(maxRelativeError(reference.data, exact.data), 1e-6, label)
@@ -86,8 +79,8 @@ final class WinogradTests: XCTestCase {
             let conv = makeConv(cin, cout, seed: UInt64(300 + n))
             let g = randomTensor(cout, h, w, seed: UInt64(400 + n))
             let exact = exactConv(g, conv.backwardWeight, nil, outChannels: cin)
-            let reference = run(.im2col) { conv.backward(outputGradient: g) }
-            let winograd = run(.winograd) { conv.backward(outputGradient: g) }
+            let reference = Conv2D.withAlgorithm(.im2col) { conv.backward(outputGradient: g) }
+            let winograd = Conv2D.withAlgorithm(.winograd) { conv.backward(outputGradient: g) }
             XCTAssertEqual(winograd.shape, [cin, h, w])
             let label = "backward \(cin)<-\(cout) \(h)x\(w)"
             XCTAssertLessThan(maxRelativeError(reference.data, exact.data), 1e-6, label)
@@ -102,15 +95,15 @@ final class WinogradTests: XCTestCase {
     func testChunkingDoesNotChangeTheResult() {
         let conv = makeConv(12, 10, seed: 500)
         let x = randomTensor(12, 19, 14, seed: 501)
-        let whole = run(.winograd) { conv.forward(x) }
+        let whole = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
         let saved = Conv2D.scratchBudget
         Conv2D.scratchBudget = 1
         defer { Conv2D.scratchBudget = saved }
-        let tiny = run(.winograd) { conv.forward(x) }
+        let tiny = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
         XCTAssertLessThan(maxRelativeError(tiny.data, whole.data), 1e-6)
-        let back = run(.winograd) { conv.backward(outputGradient: x.sliced(channels: 10)) }
+        let back = Conv2D.withAlgorithm(.winograd) { conv.backward(outputGradient: x.sliced(channels: 10)) }
         Conv2D.scratchBudget = saved
-        let backWhole = run(.winograd) { conv.backward(outputGradient: x.sliced(channels: 10)) }
+        let backWhole = Conv2D.withAlgorithm(.winograd) { conv.backward(outputGradient: x.sliced(channels: 10)) }
         XCTAssertLessThan(maxRelativeError(back.data, backWhole.data), 1e-6)
     }
 
@@ -118,11 +111,11 @@ final class WinogradTests: XCTestCase {
     func testSingleWorkerMatchesParallel() {
         let conv = makeConv(24, 20, seed: 600)
         let x = randomTensor(24, 37, 29, seed: 601)
-        let parallel = run(.winograd) { conv.forward(x) }
+        let parallel = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
         let saved = ThreadSettings.workers
         ThreadSettings.set(1)
         defer { ThreadSettings.set(saved) }
-        let serial = run(.winograd) { conv.forward(x) }
+        let serial = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
         XCTAssertLessThan(maxRelativeError(serial.data, parallel.data), 1e-6)
     }
 
@@ -131,13 +124,14 @@ final class WinogradTests: XCTestCase {
         let conv = makeConv(5, 4, seed: 700)
         let x = randomTensor(5, 9, 7, seed: 701)
         let r = randomTensor(4, 9, 7, seed: 702)
-        let grad = run(.winograd) { conv.backward(outputGradient: r) }
+        let grad = Conv2D.withAlgorithm(.winograd) { conv.backward(outputGradient: r) }
         XCTAssertEqual(grad.shape, x.shape)
         // Corners, borders and the interior of the first and last channels.
         let coordinates = [0, 6, 56, 62, 31, 63 + 10, 4 * 63 + 62, 4 * 63 + 28]
-        Conv2D.algorithm = .winograd
-        checkFiniteDifferences(x, analytic: grad.data, coordinates: coordinates, step: 0.05, tolerance: 1e-3) {
-            dot(conv.forward($0).data, r.data)
+        Conv2D.withAlgorithm(.winograd) {
+            checkFiniteDifferences(x, analytic: grad.data, coordinates: coordinates, step: 0.05, tolerance: 1e-3) {
+                dot(conv.forward($0).data, r.data)
+            }
         }
     }
 
@@ -170,9 +164,9 @@ extension WinogradTests {
             var mask = BitMask(count: 0)
             ReLU.forward(&pre, mask: &mask)
             for algorithm in [ConvolutionAlgorithm.im2col, .winograd] {
-                var expected = run(algorithm) { conv.backward(outputGradient: g) }
+                var expected = Conv2D.withAlgorithm(algorithm) { conv.backward(outputGradient: g) }
                 ReLU.backward(mask: mask, gradient: &expected)
-                let fused = run(algorithm) { conv.backward(outputGradient: g, inputMask: mask) }
+                let fused = Conv2D.withAlgorithm(algorithm) { conv.backward(outputGradient: g, inputMask: mask) }
                 XCTAssertEqual(fused, expected, "\(algorithm) \(cin)<-\(cout) \(h)x\(w)")
             }
         }
