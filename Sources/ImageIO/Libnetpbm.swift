@@ -26,7 +26,6 @@ enum Libnetpbm {
         }
     }
 
-    /// Reads the NUL-terminated tuple type out of a header.
     /// Opens a stream on a descriptor the caller keeps; errors are prefixed with `name`.
     static func openStream(fileDescriptor: Int32, writing: Bool, name: String) throws -> OpaquePointer {
         initialize()
@@ -43,6 +42,7 @@ enum Libnetpbm {
         return stream
     }
 
+    /// Reads the NUL-terminated tuple type out of a header.
     static func tupleType(of info: stz_image_info) -> String {
         withUnsafeBytes(of: info.tuple_type) { bytes in
             String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)

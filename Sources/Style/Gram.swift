@@ -52,9 +52,8 @@ public enum Gram {
     static func compare(_ features: Tensor, _ target: [Float]) -> (difference: [Float], value: Double) {
         let c = features.channels
         precondition(target.count == c * c, "Gram target has \(target.count) entries for \(c) channels")
-        let gram = matrix(features)
-        var difference = gram
-        VectorMath.fill(&difference) { i in gram[i] - target[i] }
+        var difference = matrix(features)
+        VectorMath.add(-1, target, to: &difference)
         return (difference, VectorMath.dot(difference, difference) / (4 * Double(c) * Double(c)))
     }
 }

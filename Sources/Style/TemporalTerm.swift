@@ -1,3 +1,5 @@
+import Engine
+
 /// The temporal cost for frame t of a stream: J_temporal = w / (H W) Σ_i m_i Σ_c (G_ic - P_ic)², with P the
 /// previous output moved by the frame's motion and m_i = 1 where the (motion-compensated) content did not
 /// change (so the stylization may change where the scene does). Dividing by H W keeps the weight's meaning
@@ -59,10 +61,17 @@ public struct TemporalTerm: Sendable {
         var gradient = [Float](repeating: 0, count: pixels.count)
         let g = Float(2 * scale)
         let (mask, previous) = (self.mask, self.previous)
-        VectorMath.fill(&gradient) { p in g * mask[p / 3] * (pixels[p] - previous[p]) }
-        let sum = VectorMath.sum(pixels.count) { p in
-            let d = pixels[p] - previous[p]
-            return Double(mask[p / 3] * d * d)
+        // The gradient and the sum in one pass (chunked as VectorMath.sum, so the same sum).
+        let sum = gradient.withUnsafeMutableBufferPointer { out in
+            parallelSum(pixels.count, minChunk: VectorMath.minChunk) { range in
+                var sum = 0.0
+                for p in range {
+                    let m = mask[p / 3], d = pixels[p] - previous[p]
+                    out[p] = g * m * d
+                    sum += Double(m * d * d)
+                }
+                return sum
+            }
         }
         return (scale * sum, gradient)
     }

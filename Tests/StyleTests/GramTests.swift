@@ -1,13 +1,13 @@
 import XCTest
 import Engine
+import TestSupport
 @testable import Style
 
 final class GramTests: XCTestCase {
     /// The normalized Gram matrix (one triangle by ssyrk, mirrored) against the sum Σ_ij a_ijk a_ijk' / N.
     func testGramMatrixMatchesTheSumOverPositions() {
         let (c, h, w) = (7, 5, 6)
-        var rng = SplitMix64(seed: 9)
-        let features = Tensor(channels: c, height: h, width: w, data: (0..<(c * h * w)).map { _ in Float.random(in: -2...3, using: &rng) })
+        let features = randomTensor(c, h, w, seed: 9, range: -2...3)
         let gram = Gram.matrix(features)
         let n = h * w
         for k in 0..<c {

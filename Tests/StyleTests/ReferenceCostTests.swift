@@ -73,8 +73,7 @@ final class ReferenceCostTests: XCTestCase {
     /// definition summed pair by pair.
     func testTotalVariationOfALargeImageMatchesPairByPairSums() {
         let (width, height) = (130, 90)
-        var rng = SplitMix64(seed: 6)
-        let pixels = (0..<(width * height * 3)).map { _ in Float.random(in: 0...255, using: &rng) }
+        let pixels = randomTensor(3, height, width, seed: 6, range: 0...255).data
         var value = 0.0
         var expected = [Double](repeating: 0, count: pixels.count)
         func pair(_ i: Int, _ j: Int) {

@@ -1,13 +1,13 @@
 import XCTest
 import Engine
+import TestSupport
 import ImageIO
 @testable import Style
 
 /// How a coarse-to-fine stage starts from the previous stage's result.
 final class StageStartTests: XCTestCase {
     func image(width: Int, height: Int, seed: UInt64) -> [Float] {
-        var rng = SplitMix64(seed: seed)
-        return (0..<(width * height * 3)).map { _ in Float.random(in: 0...255, using: &rng) }
+        randomTensor(3, height, width, seed: seed, range: 0...255).data
     }
 
     /// A previous result equal to the content at the previous size gives back the content itself: what is

@@ -6,9 +6,9 @@ import TestSupport
 
 /// The pieces behind frame streams: motion, the temporal term, flicker; and resizing and color preservation.
 final class StreamTermTests: XCTestCase {
-    func texture(width: Int, height: Int, seed: UInt64, range: ClosedRange<Float> = 0...255) -> [Float] {
+    func texture(width: Int, height: Int, seed: UInt64) -> [Float] {
         var rng = SplitMix64(seed: seed)
-        let coarse = (0..<((width / 4 + 1) * (height / 4 + 1) * 3)).map { _ in Float.random(in: range, using: &rng) }
+        let coarse = (0..<((width / 4 + 1) * (height / 4 + 1) * 3)).map { _ in Float.random(in: 0...255, using: &rng) }
         return Resample.resize(coarse, width: width / 4 + 1, height: height / 4 + 1, toWidth: width, toHeight: height)
     }
 
