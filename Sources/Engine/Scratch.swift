@@ -5,8 +5,10 @@ import Glibc
 
 /// Reusable float buffers for the convolutions' scratch (im2col columns, Winograd tiles).
 ///
-/// Fresh multi-megabyte allocations come straight from mmap, and touching their pages costs page faults
-/// and kernel zeroing on every layer of every pass; keeping a few buffers alive avoids that. At most one
+/// With glibc's default settings, fresh multi-megabyte allocations come straight from mmap, and touching their
+/// pages costs page faults and kernel zeroing on every layer of every pass; keeping a few buffers alive avoids
+/// that. (The executables also keep freed memory in the heap, `AllocatorSettings.reuseFreedMemory`, which does
+/// the same for every other buffer; the pool predates it and still spares the allocator calls.) At most one
 /// buffer per concurrent user is kept, so what stays allocated is bounded by `Conv2D.scratchBudget` plus
 /// the small per-worker line buffers.
 final class ScratchPool: @unchecked Sendable {
@@ -76,8 +78,9 @@ extension Array where Element == Float {
 }
 
 /// Asks Linux to back a fresh, untouched buffer of several megabytes with 2 MB pages: every layer's output is
-/// such a buffer (glibc maps allocations this large anew each time), and faulting it in 4 KB pages costs
-/// a twentieth of a pass. Only the 2 MB-aligned interior is advised; elsewhere this does nothing.
+/// such a buffer (with glibc's defaults it is mapped anew each time), and faulting it in 4 KB pages cost a
+/// twentieth of a pass when this was measured, before `AllocatorSettings.reuseFreedMemory`, which makes most
+/// of these buffers reused heap memory. Only the 2 MB-aligned interior is advised; elsewhere this does nothing.
 @inline(__always)
 func adviseHugePages(_ pointer: UnsafeMutableRawPointer, bytes: Int) {
     #if os(Linux)
