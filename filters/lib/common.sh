@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2034  # IM_IDENTIFY and the like are for the filters that source this
-# Helpers shared by filters/stylize-video and filters/stylize-image. Source it from bash after setting PROG
-# (the filter's name, for messages). Defines functions and variables only.
+# shellcheck disable=SC2034  # IM_IDENTIFY and the like are for the scripts that source this
+# Helpers shared by filters/stylize-video and filters/stylize-image (scripts/test-filters uses find_imagemagick).
+# Source it from bash after setting PROG (the filter's name, for messages). Defines functions and variables only.
 
 STYLIZE_FILTERS_DIR="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 STYLIZE_REPO_ROOT="$(cd "$STYLIZE_FILTERS_DIR/.." && pwd)"
@@ -13,6 +13,34 @@ warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
 # Usage errors exit 2 and point at --help.
 usage_error() { printf '%s: error: %s (see %s --help)\n' "$PROG" "$*" "$PROG" >&2; exit 2; }
+
+# need_value OPTION $#: in the option loop, a usage error unless OPTION has a value after it.
+need_value() { (( $2 >= 2 )) || usage_error "$1 needs a value"; }
+
+# pass_quiet_to_stylize: with -q (QUIET=1), adds -q to the global stylize_options unless they say it already.
+pass_quiet_to_stylize() {
+    if (( QUIET )) && ! has_option quiet "${stylize_options[@]}" && [[ ! " ${stylize_options[*]} " =~ " -q " ]]; then
+        stylize_options+=(-q)
+    fi
+}
+
+# check_input_and_style INPUT STYLE: dies unless each is a readable file (an INPUT of -, stdin, is not checked).
+check_input_and_style() {
+    local input="$1" style="$2"
+    if [[ "$input" != - ]]; then
+        [[ -e "$input" ]] || die "$input: no such file"
+        [[ -f "$input" && -r "$input" ]] || die "$input: not a readable file"
+    fi
+    [[ -e "$style" ]] || die "$style: no such file (the style)"
+    [[ -f "$style" && -r "$style" ]] || die "$style: not a readable file (the style)"
+}
+
+# check_output_dir OUTPUT: sets output_dir to OUTPUT's folder; dies unless it is there and writable.
+check_output_dir() {
+    output_dir="$(dirname -- "$1")"
+    [[ -d "$output_dir" ]] || die "$1: folder $output_dir does not exist"
+    [[ -w "$output_dir" ]] || die "$1: folder $output_dir is not writable"
+}
 
 # Prints the comment block at the top of the calling script (its --help), without the "# " prefixes.
 print_help() {
@@ -48,6 +76,14 @@ find_executable() {
 # require_tool NAME PACKAGE: dies with a hint when a command is missing.
 require_tool() {
     command -v "$1" >/dev/null 2>&1 || die "'$1' not found; install it (Debian: apt-get install $2)"
+}
+
+# style_to_ppm STYLE PPM ERRORS: converts the first frame of the style image STYLE to an 8-bit RGB PPM
+# (EXIF orientation applied, transparency laid on white); ImageMagick's messages go to the file ERRORS.
+style_to_ppm() {
+    find_imagemagick
+    "${IM_CONVERT[@]}" "$1[0]" -auto-orient -background white -alpha remove -alpha off -depth 8 -type TrueColor \
+        "ppm:$2" 2>"$3"
 }
 
 # ImageMagick: IM7's magick when present, else IM6's convert/identify (the real /usr/bin ones first: a
@@ -129,6 +165,21 @@ cleanup_workdir() {
             rm -rf -- "$WORKDIR"
         fi
     fi
+}
+
+# set_exit_traps: on exit, removes the file named by the global partial (the output being written, when set)
+# and the work folder, keeping the exit status; INT and TERM exit with 130 and 143. Sets partial="".
+on_exit() {
+    local status=$?
+    [[ -z "$partial" ]] || rm -f -- "$partial"
+    cleanup_workdir
+    exit "$status"
+}
+set_exit_traps() {
+    partial=""
+    trap on_exit EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
 }
 
 # format_seconds N: 75 -> 1:15, 3725 -> 1:02:05.

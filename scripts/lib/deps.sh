@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2034
-# Shared helpers for scripts/setup, scripts/test, scripts/fetch-weights and scripts/example.
+# Shared helpers for the scripts in scripts/ (setup, test, test-filters, fetch-weights, example, bench-*).
 # Source it from bash: it defines functions and variables only. Messages go to stderr.
 
 STYLIZE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -11,6 +11,11 @@ STYLIZE_DEBS=(libnetpbm-dev libopenblas-dev netpbm imagemagick ffmpeg parallel r
 PYTHON="${PYTHON:-python3}"
 
 say() { printf '%s\n' "$*" >&2; }
+
+# machine_line: "N cores, load A B C" (the 1, 5 and 15 minute load averages), for the benchmarks' headers.
+machine_line() {
+    printf '%s cores, load %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+}
 
 # Swift lives at /opt/swift on the project's machines; find it even if PATH lacks it.
 ensure_swift_on_path() {
@@ -78,8 +83,37 @@ default_weights_path() {
     printf '%s\n' "${STYLIZE_WEIGHTS:-${XDG_DATA_HOME:-$home/.local/share}/stylize/vgg16.safetensors}"
 }
 
+# ensure_weights: exports STYLIZE_WEIGHTS. A given one is passed on as it is; else the default path, fetched
+# there by scripts/fetch-weights when the file is missing.
+ensure_weights() {
+    if [[ -z "${STYLIZE_WEIGHTS:-}" ]]; then
+        STYLIZE_WEIGHTS="$(default_weights_path)"
+        [[ -f "$STYLIZE_WEIGHTS" ]] || STYLIZE_WEIGHTS="$("$STYLIZE_ROOT/scripts/fetch-weights")" || return
+    fi
+    export STYLIZE_WEIGHTS
+}
+
 # The build folder: .build unless STYLIZE_SCRATCH_PATH names another (use as "${SWIFT_SCRATCH_ARGS[@]}").
 SWIFT_SCRATCH_ARGS=()
 if [[ -n "${STYLIZE_SCRATCH_PATH:-}" ]]; then
     SWIFT_SCRATCH_ARGS=(--scratch-path "$STYLIZE_SCRATCH_PATH")
 fi
+
+# build_release [PRODUCT...]: installs the missing Debian packages (STYLIZE_DEBS), finds swift, and builds the
+# given products (one `swift build --product` each), else the whole package, in release mode into the build
+# folder; the build's output goes to stderr. Sets the global bin to the folder holding the executables (not
+# printed for a $(...): the subshell would lose ensure_swift_on_path's PATH).
+# shellcheck disable=SC2120  # without arguments it builds everything (also silences SC2119 at those calls)
+build_release() {
+    local product
+    ensure_debs "${STYLIZE_DEBS[@]}" || return
+    ensure_swift_on_path || return
+    if (( $# )); then
+        for product in "$@"; do
+            swift build -c release "${SWIFT_SCRATCH_ARGS[@]}" --product "$product" >&2 || return
+        done
+    else
+        swift build -c release "${SWIFT_SCRATCH_ARGS[@]}" >&2 || return
+    fi
+    bin="$(swift build -c release "${SWIFT_SCRATCH_ARGS[@]}" --show-bin-path)" || return
+}
