@@ -11,7 +11,7 @@ import pytest
 from safetensors import safe_open
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("STYLIZE_SHARED", ROOT.parent / "shared"))
+IMAGES = ROOT / "fixtures" / "images"
 
 
 def gram_binary():
@@ -27,8 +27,8 @@ def gram_binary():
 
 
 def test_python_safetensors_reads_a_gram_file(tmp_path):
-    style = SHARED / "images/style-kazusa.ppm"
-    out = tmp_path / "kazusa.gram"
+    style = IMAGES / "style-starry.ppm"
+    out = tmp_path / "starry.gram"
     with open(style, "rb") as stdin, open(out, "wb") as stdout:
         subprocess.run([str(gram_binary()), "--size", "64"], stdin=stdin, stdout=stdout, check=True)
     with safe_open(str(out), "np") as f:

@@ -87,7 +87,7 @@ public struct StylizeOptions: Sendable, Equatable {
 /// same at any size. J_content is a plain sum over the content layer's nH nW positions and J_tv a sum
 /// over pixels, while J_style (Grams normalized per position) does not grow with the image: so alpha is
 /// a constant divided by the content layer's positions and tv a constant divided by the pixel count.
-/// The constants were chosen by eye on the images in ../shared/images.
+/// The constants were chosen by eye on sample photos and paintings (fixtures/images holds four of them).
 public enum DefaultWeights {
     public static let contentPerPosition: Double = 4e3
     public static let style: Double = 1e4

@@ -5,6 +5,25 @@ import XCTest
 /// Helpers shared by the ImageIO tests: temporary files, byte-level input, samples with
 /// a known pattern, and running the netpbm / ImageMagick command-line tools.
 enum IOFixtures {
+    /// The repository (this file is Tests/ImageIOTests/IOFixtures.swift).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// ImageMagick's convert, as arguments for `run`: `magick` when it is on PATH (IM7), else the first
+    /// `convert` on PATH whose -version says ImageMagick (a machine may put another `convert` first).
+    static func imageMagick() throws -> [String] {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        for name in ["magick", "convert"] {
+            for folder in path.split(separator: ":") {
+                let candidate = "\(folder)/\(name)"
+                guard FileManager.default.isExecutableFile(atPath: candidate) else { continue }
+                if name == "magick" { return [candidate] }
+                if let version = try? runText([candidate, "-version"]), version.contains("ImageMagick") { return [candidate] }
+            }
+        }
+        throw NetpbmError(message: "test: ImageMagick not found on PATH (Debian: apt-get install imagemagick)")
+    }
+
     /// A fresh directory for one test's files.
     static func temporaryDirectory() throws -> URL {
         let url = FileManager.default.temporaryDirectory

@@ -4,7 +4,7 @@ import Engine
 import TestSupport
 @testable import Style
 
-/// J and dJ/dpixels against an independent implementation (../shared/reference/case_*: PyTorch, float64 autograd).
+/// J and dJ/dpixels against an independent implementation (fixtures/reference/case_*: PyTorch, float64 autograd).
 final class ReferenceCostTests: XCTestCase {
     struct Case {
         let values: [String: Any]

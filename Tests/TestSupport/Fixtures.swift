@@ -2,14 +2,15 @@ import Foundation
 import XCTest
 import Engine
 
-/// Paths shared by the test targets: the repository, ../shared beside it, the weights file.
+/// Paths shared by the test targets: the repository, its fixtures/ folder, the weights file.
 public enum Fixtures {
     public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
-    public static let shared = ProcessInfo.processInfo.environment["STYLIZE_SHARED"]
-        .map { URL(fileURLWithPath: $0) } ?? repository.deletingLastPathComponent().appendingPathComponent("shared")
-    public static func reference(_ path: String) -> String { shared.appendingPathComponent("reference/\(path)").path }
-    public static func image(_ name: String) -> String { shared.appendingPathComponent("images/\(name)").path }
+    /// fixtures/ in the repository: sample images (fixtures/README.md gives their sources and licences)
+    /// and reference values from an independent implementation.
+    public static let directory = repository.appendingPathComponent("fixtures")
+    public static func reference(_ path: String) -> String { directory.appendingPathComponent("reference/\(path)").path }
+    public static func image(_ name: String) -> String { directory.appendingPathComponent("images/\(name)").path }
 
     /// The real weights; a missing file fails the test with the way to get it (never a silent skip).
     public static func weightsPath() throws -> String {

@@ -3,6 +3,8 @@
 # Source it from bash: it defines functions and variables only. Messages go to stderr.
 
 STYLIZE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# The sample photos and paintings in the repository (fixtures/README.md: sources and licences).
+STYLIZE_IMAGES="$STYLIZE_ROOT/fixtures/images"
 
 # Debian packages the project needs: libnetpbm and OpenBLAS to build, netpbm, ImageMagick, ffmpeg and
 # GNU parallel (and rsync, for its transfers) for the pipelines around the filters and their tests.
