@@ -35,17 +35,22 @@ extension NetpbmImage {
         return stride(from: depth - 1, to: samples.count, by: depth).map { samples[$0] }
     }
 
-    /// The same image (format family, maxval, plain/raw, alpha unchanged) with its color
-    /// replaced: PGM becomes PPM, PAM GRAYSCALE becomes RGB and GRAYSCALE_ALPHA becomes
-    /// RGB_ALPHA (alpha kept), PBM becomes PPM at maxval 255. Values are scaled by
-    /// maxval/255, rounded to nearest (halves away from zero) and clamped to 0...maxval.
+    /// The maxval a painting of this image is written with: `max(255, maxval)`. A painting
+    /// needs at least 8 bits per channel, so a PBM (maxval 1) or a PGM at maxval 15 gets 255;
+    /// a 16-bit input keeps its depth.
+    public var paintingMaxval: Int { max(255, maxval) }
+
+    /// The same image (format family, plain/raw, alpha unchanged) with its color replaced, at
+    /// maxval `paintingMaxval`: PGM becomes PPM, PAM GRAYSCALE becomes RGB and GRAYSCALE_ALPHA
+    /// becomes RGB_ALPHA (alpha kept), PBM becomes PPM. Values are scaled by maxval/255, rounded
+    /// to nearest (halves away from zero) and clamped to 0...maxval.
     ///
-    /// A bilevel image (maxval 1, such as PBM or PAM BLACKANDWHITE) cannot hold the new
-    /// colors, so it gets maxval 255, and any alpha is rescaled to match.
+    /// Below maxval 255 (PBM, PAM BLACKANDWHITE, a PGM at maxval 15) the alpha is rescaled to
+    /// the new maxval, rounded to nearest.
     public func replacingColor(with rgb: RGBImage) -> NetpbmImage {
         precondition(rgb.width == width && rgb.height == height && rgb.pixels.count == width * height * 3,
                      "replacingColor: \(rgb.width)x\(rgb.height) color for a \(width)x\(height) image")
-        let newMaxval = maxval <= 1 ? 255 : maxval
+        let newMaxval = paintingMaxval
         let alpha = alphaSamples.map { old in
             newMaxval == maxval ? old : old.map { Self.rescale($0, from: maxval, to: newMaxval) }
         }

@@ -125,7 +125,7 @@ struct StylizeRun {
             return (input.replacingColor(with: image), result, frame)
         }
         // Resized output: a new image of the input's kind without the (now mis-sized) alpha.
-        var resized = NetpbmImage(rgb: image, maxval: input.maxval)
+        var resized = NetpbmImage(rgb: image, maxval: input.paintingMaxval)
         if input.format == .pam {
             resized.format = .pam
             resized.tupleType = "RGB"

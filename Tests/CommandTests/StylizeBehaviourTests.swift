@@ -52,6 +52,42 @@ final class StylizeBehaviourTests: XCTestCase {
         XCTAssertEqual(result.stderr.components(separatedBy: "\n").filter { $0.contains("evaluations") }.count, 3)
     }
 
+    /// A painting has at least 8 bits per channel: maxval max(255, the input's), with or without --size;
+    /// PBM and PGM become PPM, PAM keeps its alpha (rescaled to the new maxval). The output uses levels
+    /// between the input's (a PGM at maxval 15 has 16 levels; its painting has more than 16 values).
+    func testOutputMaxvalIsAtLeast255() throws {
+        let positions = Array(0..<(32 * 24))
+        let gray: [UInt16] = positions.map { (p: Int) -> UInt16 in UInt16(p % 32 * 15 / 31) }
+        let bits: [UInt16] = positions.map { (p: Int) -> UInt16 in UInt16((p / 4 + p / 128) % 2) }
+        let rgba: [UInt16] = Array(0..<(32 * 24 * 4)).map { (s: Int) -> UInt16 in UInt16((s / 4 % 32 + s % 4) % 4) }
+        func image(_ depth: Int, _ maxval: Int, _ format: NetpbmFormat, _ tupleType: String, _ samples: [UInt16]) -> NetpbmImage {
+            NetpbmImage(width: 32, height: 24, depth: depth, maxval: maxval, format: format, tupleType: tupleType,
+                        plain: false, samples: samples)
+        }
+        let pbm = image(1, 1, .pbm, "BLACKANDWHITE", bits)
+        let pgm15 = image(1, 15, .pgm, "GRAYSCALE", gray)
+        let pgm1000 = image(1, 1000, .pgm, "GRAYSCALE", gray.map { (v: UInt16) -> UInt16 in v * 66 })
+        let pam3 = image(4, 3, .pam, "RGB_ALPHA", rgba)
+        let cases: [(String, NetpbmImage, [String], Int, NetpbmFormat)] = [
+            ("PBM with --size", pbm, ["--size", "40"], 255, .ppm),
+            ("PGM maxval 15", pgm15, [], 255, .ppm),
+            ("PGM maxval 15 with --size", pgm15, ["--size", "40"], 255, .ppm),
+            ("PGM maxval 1000", pgm1000, [], 1000, .ppm),
+            ("PAM alpha maxval 3", pam3, [], 255, .pam),
+        ]
+        for (name, input, options, maxval, format) in cases {
+            let result = try stylize(["--style", try styleFile(), "--schedule", "1:3"] + options,
+                                     stdin: try TestImages.bytes([input]))
+            let output = try XCTUnwrap(try TestImages.read(result.stdout).first, name)
+            XCTAssertEqual(output.maxval, maxval, name)
+            XCTAssertEqual(output.format, format, name)
+            XCTAssertGreaterThan(Set(output.samples).count, 16, name)
+            if input.hasAlpha {
+                XCTAssertEqual(output.alphaSamples, input.alphaSamples?.map { (a: UInt16) -> UInt16 in a * 85 }, name)
+            }
+        }
+    }
+
     /// A Gram file gives the same bytes as the style image it was made from, at the same size and seed.
     func testGramFileGivesTheSameBytesAsTheStyleImage() throws {
         let style = try styleFile()

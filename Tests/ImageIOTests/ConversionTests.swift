@@ -118,14 +118,36 @@ final class ConversionTests: XCTestCase {
         XCTAssertEqual(alphaResult.alphaSamples, [255, 0])
     }
 
-    /// replacingColor(with: rgb()) gives back the image, at any maxval: the float view
+    /// replacingColor(with: rgb()) gives back the image at maxval 255 and above: the float view
     /// loses nothing.
     func testColorRoundTripIsExact() {
-        for maxval in [1000, 65535, 255, 3] {
+        for maxval in [1000, 65535, 255] {
             let image = IOFixtures.image(width: 40, height: 30, depth: 4, maxval: maxval, format: .pam,
                                           tupleType: "RGB_ALPHA", seed: maxval)
             XCTAssertEqual(image.replacingColor(with: image.rgb()), image, "maxval \(maxval)")
         }
+    }
+
+    /// Below maxval 255 a painting is written at 255 (8 bits per channel at least), color and alpha
+    /// rescaled: sample s at maxval m becomes round(s * 255 / m), exact for these values.
+    func testLowMaxvalGoesTo255() {
+        let pgm = NetpbmImage(width: 3, height: 1, depth: 1, maxval: 15, format: .pgm, tupleType: "GRAYSCALE",
+                              plain: false, samples: [0, 7, 15])
+        XCTAssertEqual(pgm.paintingMaxval, 255)
+        let painted = pgm.replacingColor(with: RGBImage(width: 3, height: 1, pixels: [1, 2, 3, 100, 101, 102, 254, 253, 252]))
+        XCTAssertEqual(painted, NetpbmImage(width: 3, height: 1, depth: 3, maxval: 255, format: .ppm, tupleType: "RGB",
+                                            plain: false, samples: [1, 2, 3, 100, 101, 102, 254, 253, 252]))
+
+        let pam = NetpbmImage(width: 4, height: 1, depth: 4, maxval: 3, format: .pam, tupleType: "RGB_ALPHA",
+                              plain: false, samples: [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3])
+        let result = pam.replacingColor(with: pam.rgb())
+        XCTAssertEqual(result.maxval, 255)
+        XCTAssertEqual(result.tupleType, "RGB_ALPHA")
+        XCTAssertEqual(result.alphaSamples, [0, 85, 170, 255])
+        XCTAssertEqual(result.samples.enumerated().filter { $0.offset % 4 == 0 }.map(\.element), [0, 85, 170, 255])
+
+        XCTAssertEqual(NetpbmImage(width: 1, height: 1, depth: 1, maxval: 1000, format: .pgm, tupleType: "GRAYSCALE",
+                                   plain: false, samples: [1]).paintingMaxval, 1000)
     }
 
     func testInitFromRGBIsRawPPM() {
