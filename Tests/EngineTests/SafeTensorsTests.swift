@@ -73,6 +73,8 @@ final class SafeTensorsTests: XCTestCase {
         let torch = try InputConvention(metadata: ["input_channels": "RGB", "input_range": "1",
                                                    "input_mean": "0.485,0.456,0.406", "input_std": "0.229,0.224,0.225"])
         let x = torch.networkInput(pixels: [255, 0, 127.5], width: 1, height: 1)
+        // Values of about 2, a few float32 roundings each (u·2 ≈ 1.2e-7 per rounding): 1e-5 is far above
+        // rounding and far below any mistake in channel order, range or mean (at least 0.1 here).
         XCTAssertEqual(x.data[0], (1 - 0.485) / 0.229, accuracy: 1e-5)
         XCTAssertEqual(x.data[1], (0 - 0.456) / 0.224, accuracy: 1e-5)
         XCTAssertEqual(x.data[2], (0.5 - 0.406) / 0.225, accuracy: 1e-5)
@@ -80,7 +82,7 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(caffe.data, [30 - 104.00699, 20 - 116.66877, 10 - 122.67892])
         // The pixel gradient is the chain rule through that affine map: BGR reversed, scaled by range/255/std.
         let g = torch.pixelGradient(Tensor(channels: 3, height: 1, width: 1, data: [1, 1, 1]))
-        XCTAssertEqual(g[0], 1 / 255 / 0.229, accuracy: 1e-7)
+        XCTAssertEqual(g[0], 1 / 255 / 0.229, accuracy: 1e-7)  // about 0.017: 1e-7 is a few of its float32 roundings
         XCTAssertEqual(InputConvention.caffe.pixelGradient(Tensor(channels: 3, height: 1, width: 1, data: [1, 2, 3])), [3, 2, 1])
         XCTAssertThrowsError(try InputConvention(metadata: ["input_channels": "GRB"])) { error in
             XCTAssertEqual("\(error)", "metadata input_channels=\"GRB\": expected BGR or RGB")

@@ -11,6 +11,8 @@ final class ConversionTests: XCTestCase {
         XCTAssertEqual(rgb.height, 1)
         XCTAssertEqual(rgb.pixels.count, 6)
         let expected: [Float] = [0, 255, 1, 32768 * 255 / 65535.0, 255 / 65535.0, 65534 * 255 / 65535.0]
+        // Each value is one float32 rounding of s·255/65535 (at most 255): u·255 ≈ 1.5e-5, so 1e-4 is generous,
+        // while a wrong scale (65536, or 256) is off by 4e-3 or more.
         for (got, want) in zip(rgb.pixels, expected) { XCTAssertEqual(got, want, accuracy: 1e-4) }
         XCTAssertEqual(rgb.pixels[0], 0)
         XCTAssertEqual(rgb.pixels[1], 255)

@@ -33,6 +33,13 @@ final class ReferenceCostTests: XCTestCase {
     }
 
     /// Cost parts to 1e-4 relative; the gradient to 1e-3 of its largest entry (float32 against float64).
+    /// Why: the activations carry at most about 1e-5 of relative rounding at relu4_2 and relu5_1 (the
+    /// VGGReferenceTests argument, 9 to 11 layers deep). J_content is quadratic in the activation difference
+    /// and J_style quadratic in the Gram difference, itself quadratic in the activations; the three images are
+    /// independent random images, so neither difference cancels, and J carries at most about 2·2·1e-5 = 4e-5,
+    /// below 1e-4. The gradient goes back through up to 13 layers more, each adding about as much as a forward
+    /// layer (the transposed sums): about 2e-4 of its largest entry, below 1e-3. The forward-only J and the J
+    /// of evaluate() are the same float64 sums of the same float32 values: 1e-9 allows only summation order.
     func checkCase(_ name: String) throws {
         let c = try Case(name)
         let net = try Fixtures.vgg16()
@@ -50,7 +57,8 @@ final class ReferenceCostTests: XCTestCase {
         let expected = try c.rgb("grad_rgb")
         XCTAssertEqual(gradient.count, expected.count)
         XCTAssertLessThan(maxRelativeError(gradient, expected), 1e-3)
-        // The sign and size of the gradient, not only its largest entries: the cosine with the reference.
+        // The sign and size of the gradient, not only its largest entries: the cosine with the reference (errors
+        // of relative size ε ≈ 2e-4 move it from 1 by about ε²/2 ≈ 2e-8; 1e-5 leaves room).
         let cosine = dot(gradient, expected) / (dot(gradient, gradient).squareRoot() * dot(expected, expected).squareRoot())
         XCTAssertGreaterThan(cosine, 0.99999)
     }
@@ -92,6 +100,10 @@ final class ReferenceCostTests: XCTestCase {
             }
         }
         let (tv, gradient) = TotalVariation.loss(pixels: pixels, width: width, height: height)
+        // Each pixel difference is at most one float32 rounding (u ≈ 6e-8 of it) and the squares are summed in
+        // double, so the value carries about 2u ≈ 1.2e-7 relative: 1e-6 covers it. A gradient entry is a float32
+        // sum of at most 4 terms 2d: γ(5) ≈ 3e-7 of their absolute sum, which is at most about 4 times the
+        // largest entry: 1e-5 of the largest entry covers it.
         XCTAssertEqual(tv, value, accuracy: value * 1e-6)
         XCTAssertLessThan(maxRelativeError(gradient, expected.map { Float($0) }), 1e-5)
     }

@@ -47,7 +47,14 @@ public func maxRelativeError(_ a: [Float], _ b: [Float]) -> Double {
     return diff / max(scale, 1e-30)
 }
 
-/// Central finite difference of the scalar f at a few coordinates of x, checked against `analytic`.
+/// Central finite difference of the scalar f at a few coordinates of x, checked against `analytic`, relative
+/// to max(1e-3, |numeric|).
+///
+/// The tolerances the tests pass (1e-3, 1e-4) are far above what is left: the functions checked are linear
+/// (⟨conv(x), r⟩), quadratic (total variation, the temporal term) or piecewise so with the step inside one
+/// piece, so the central difference has no truncation error, only the float32 rounding of f(x ± h), of random
+/// sign: about √k·u·Σ|terms| / 2h, under 1e-5 of the entries here (k and the terms under 10³, h ≥ 0.01,
+/// entries of size 0.1 or more). A wrong gradient (a transposed kernel, a missing factor 2) is off by O(1).
 public func checkFiniteDifferences(_ x: Tensor, analytic: [Float], coordinates: [Int], step: Float,
                             tolerance: Double, file: StaticString = #filePath, line: UInt = #line,
                             _ f: (Tensor) -> Double) {

@@ -1,5 +1,6 @@
 import XCTest
 import Engine
+import TestSupport
 
 /// Plain reference implementations for the N-d engine's tests, in double precision, written without the
 /// engine's geometry so that they check it rather than repeat it.
@@ -45,6 +46,18 @@ enum NDReference {
             index.append(i)
         }
         return index
+    }
+
+    /// The rounding bound of a direct float32 convolution (im2col and sgemm, in any blocking) against the
+    /// exact value, per output: γ(Cin·window + 2) (Cin·window products, the bias, and the exact value's own
+    /// rounding to float32; TestSupport/Float32Rounding.swift) times |b| + Σ|w||x|, which is `conv` on
+    /// absolute values (itself rounded to float32 once: the factor 1 + u).
+    static func convBound(_ x: NDTensor, _ conv: ConvND) -> [Double] {
+        let absolute = ConvND(inChannels: conv.inChannels, outChannels: conv.outChannels, kernel: conv.kernel,
+                              stride: conv.stride, padding: conv.padding, weight: conv.weight.map(abs), bias: conv.bias.map(abs))
+        let magnitudes = Self.conv(NDTensor(channels: x.channels, shape: x.shape, data: x.data.map(abs)), absolute)
+        let gamma = Float32Rounding.gamma(conv.inChannels * conv.kernel.reduce(1, *) + 2) * (1 + Float32Rounding.unit)
+        return magnitudes.data.map { Double($0) * gamma }
     }
 
     /// out[o, p] = b[o] + sum_i sum_k w[o, i, k] * x[i, p * stride + k - low], as a triple loop in double.
