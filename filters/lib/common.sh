@@ -48,13 +48,20 @@ print_help() {
 }
 
 # find_executable NAME: the path of one of the project's executables (stylize, gram): $STYLIZE_BIN/NAME when
-# STYLIZE_BIN is set, else NAME on PATH, else the checkout's release build (.build/release, or
+# STYLIZE_BIN is set, else the folder scripts/install put them in (named by lib/bin-dir beside this file in an
+# installed copy), else NAME on PATH, else the checkout's release build (.build/release, or
 # $STYLIZE_SCRATCH_PATH/release).
 find_executable() {
     local name="$1" candidate
     if [[ -n "${STYLIZE_BIN:-}" ]]; then
         candidate="$STYLIZE_BIN/$name"
         [[ -x "$candidate" ]] || die "STYLIZE_BIN=$STYLIZE_BIN holds no executable $name"
+        printf '%s\n' "$candidate"
+        return
+    fi
+    if [[ -f "$STYLIZE_FILTERS_DIR/lib/bin-dir" ]]; then
+        candidate="$(cat "$STYLIZE_FILTERS_DIR/lib/bin-dir")/$name"
+        [[ -x "$candidate" ]] || die "$candidate is missing: reinstall stylize (scripts/install)"
         printf '%s\n' "$candidate"
         return
     fi
