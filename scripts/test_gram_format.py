@@ -38,7 +38,7 @@ def test_python_safetensors_reads_a_gram_file(tmp_path):
     assert meta["format"] == "stylize-gram" and meta["format_version"] == "1"
     assert meta["layers"] == "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
     assert meta["channels"] == "64,128,256,512,512"
-    assert meta["style_size"] == "64x42"
+    assert meta["style_size"] == "64x51"  # style-starry.ppm, 512x405, at --size 64
     assert meta["network"] == "vgg16"
     g = grams["gram.relu2_1"]
     assert g.dtype == np.float32 and g.shape == (128, 128)
