@@ -23,7 +23,7 @@ public final class VGG: Sendable {
     public let architecture: String
 
     public init(weights file: SafeTensorsFile, pooling: PoolingKind = .max, source: String = "weights") throws {
-        func fail(_ message: String) -> SafeTensorsError { SafeTensorsError("\(source): \(message)") }
+        func fail(_ message: String) -> EngineError { .malformed("\(source): \(message)") }
         var convs: [(block: Int, index: Int)] = []
         for key in file.tensors.keys where key.hasPrefix("conv") && key.hasSuffix(".weight") {
             let parts = key.dropFirst(4).dropLast(7).split(separator: "_")
@@ -65,8 +65,8 @@ public final class VGG: Sendable {
         self.pooling = pooling
         do {
             self.input = try InputConvention(metadata: file.metadata)
-        } catch let error as SafeTensorsError {
-            throw fail(error.message)
+        } catch let error as EngineError {
+            throw error.from(source)
         }
         switch blockSizes {
         case [2, 2, 3, 3, 3]: architecture = "vgg16"
@@ -85,7 +85,7 @@ public final class VGG: Sendable {
     public func index(of tap: String) throws -> Int {
         guard let i = layers.firstIndex(where: { $0.name == tap }) else {
             let relus = layers.filter { $0.name.hasPrefix("relu") }.map(\.name)
-            throw SafeTensorsError("unknown layer \"\(tap)\" (this network has \(relus.joined(separator: ", ")), conv*, pool*)")
+            throw EngineError.unknownLayer(tap, available: relus)
         }
         return i
     }
@@ -156,7 +156,7 @@ public final class VGG: Sendable {
     /// pooling after it (zeroing the gradient as it is written), and a pooling's backward into the convolution
     /// before it (which then reads the pooled gradient through the windows instead of a stored 4x larger tensor).
     public func backward(_ activations: Activations, tapGradients: [String: Tensor]) throws -> Tensor {
-        func missing() -> SafeTensorsError { SafeTensorsError("backward needs a forward pass that kept its activations") }
+        func missing() -> EngineError { .backward("backward needs a forward pass that kept its activations") }
         /// The mask of layer j if it is a ReLU whose backward can be fused into the layer after it.
         func fusibleMask(_ j: Int) throws -> BitMask? {
             guard j >= 0, case .relu = layers[j].kind, tapGradients[layers[j].name] == nil else { return nil }
@@ -204,7 +204,7 @@ public final class VGG: Sendable {
                 }
             }
         }
-        guard let result = gradient else { throw SafeTensorsError("backward: no gradient given for any tap") }
+        guard let result = gradient else { throw EngineError.backward("backward: no gradient given for any tap") }
         return result
     }
 

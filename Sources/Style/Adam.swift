@@ -30,6 +30,6 @@ public struct Adam: Sendable {
                 x[i] = bounds.clamp(x[i] - learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon))
             }
         }
-        return OptimizationResult(solution: best, value: bestValue, evaluations: max(1, maxEvaluations), reason: "evaluation budget")
+        return OptimizationResult(solution: best, value: bestValue, evaluations: max(1, maxEvaluations), reason: .evaluationBudget)
     }
 }

@@ -41,7 +41,7 @@ public struct BoundedLBFGS: Sendable {
                 VectorMath.fill(&direction) { i in -g[i] * free[i] }
                 slope = VectorMath.dot(g, direction)
             }
-            guard slope < 0 else { return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: "converged (zero projected gradient)") }
+            guard slope < 0 else { return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .zeroProjectedGradient) }
             var step: Float = 1
             if history.isEmpty {
                 let largest = direction.reduce(Float(0)) { max($0, abs($1)) }
@@ -64,7 +64,7 @@ public struct BoundedLBFGS: Sendable {
             }
             guard accepted else {
                 return OptimizationResult(solution: x, value: f, evaluations: evaluations,
-                                          reason: evaluations >= maxEvaluations ? "evaluation budget" : "line search failed")
+                                          reason: evaluations >= maxEvaluations ? .evaluationBudget : .lineSearchFailed)
             }
             var s = [Float](repeating: 0, count: n), y = s
             VectorMath.fill(&s) { i in trial[i] - x[i] }
@@ -79,11 +79,11 @@ public struct BoundedLBFGS: Sendable {
             if relativeTolerance > 0 {
                 slowSteps = improvement < relativeTolerance ? slowSteps + 1 : 0
                 if slowSteps >= patience {
-                    return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: "converged (relative improvement)")
+                    return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .relativeImprovement)
                 }
             }
         }
-        return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: "evaluation budget")
+        return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .evaluationBudget)
     }
 
     /// -H g on the free variables by the two-loop recursion (Nocedal and Wright, algorithm 7.4).

@@ -55,9 +55,9 @@ public final class StyleObjective: @unchecked Sendable {
                 styleLayers: [WeightedLayer], style: StyleTarget, weights: CostWeights) throws {
         for layer in styleLayers {
             let channels = network.channels(at: try network.index(of: layer.name))
-            guard let gram = style.grams[layer.name] else { throw StyleError("the style has no Gram matrix for \(layer.name)") }
+            guard let gram = style.grams[layer.name] else { throw StyleError.missingGram(layer: layer.name) }
             guard gram.count == channels * channels else {
-                throw StyleError("the style's Gram matrix for \(layer.name) has \(gram.count) entries, the network needs \(channels)x\(channels)")
+                throw StyleError.gramSize(layer: layer.name, entries: gram.count, channels: channels)
             }
         }
         let x = network.input.networkInput(pixels: content, width: width, height: height)

@@ -18,13 +18,13 @@ public struct Stage: Sendable, Equatable {
             let parts = item.split(separator: ":")
             guard parts.count == 2, let scale = Double(parts[0]), scale > 0, scale <= 1,
                   let count = Int(parts[1]), count >= 0 else {
-                throw StyleError("bad schedule entry \"\(item)\": expected SCALE:EVALUATIONS with 0 < SCALE <= 1")
+                throw StyleError.badSchedule("bad schedule entry \"\(item)\": expected SCALE:EVALUATIONS with 0 < SCALE <= 1")
             }
             return Stage(scale: scale, evaluations: count)
         }
-        guard !stages.isEmpty else { throw StyleError("empty schedule") }
+        guard !stages.isEmpty else { throw StyleError.badSchedule("empty schedule") }
         guard zip(stages, stages.dropFirst()).allSatisfy({ $0.scale < $1.scale }), stages.last!.scale == 1 else {
-            throw StyleError("schedule \"\(text)\": scales must increase and end at 1")
+            throw StyleError.badSchedule("schedule \"\(text)\": scales must increase and end at 1")
         }
         return stages
     }

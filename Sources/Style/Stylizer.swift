@@ -48,7 +48,7 @@ public final class Stylizer: Sendable {
     public func styleTarget(image: RGBImage, longest: Int, name: String) throws -> StyleTarget {
         let size = Resample.fit(width: image.width, height: image.height, longest: longest)
         guard min(size.width, size.height) >= minimumSide else {
-            throw StyleError("\(name): style image is \(size.width)x\(size.height) at this scale; it must be at least \(minimumSide) px on each side")
+            throw StyleError.imageTooSmall(name: name, width: size.width, height: size.height, minimum: minimumSide, atScale: true)
         }
         let pixels = Resample.resize(image.pixels, width: image.width, height: image.height,
                                      toWidth: size.width, toHeight: size.height)
@@ -59,7 +59,7 @@ public final class Stylizer: Sendable {
     /// Refuses a working size too small for the deepest layer used.
     public func checkSize(width: Int, height: Int) throws {
         guard min(width, height) >= minimumSide else {
-            throw StyleError("image is \(width)x\(height); it must be at least \(minimumSide) px on each side")
+            throw StyleError.imageTooSmall(name: nil, width: width, height: height, minimum: minimumSide, atScale: false)
         }
     }
 
@@ -102,7 +102,7 @@ public final class Stylizer: Sendable {
             }
             let result: OptimizationResult
             if stage.evaluations == 0 {
-                result = OptimizationResult(solution: Bounds.pixels.clamp(start), value: .nan, evaluations: 0, reason: "no evaluations")
+                result = OptimizationResult(solution: Bounds.pixels.clamp(start), value: .nan, evaluations: 0, reason: .noEvaluations)
             } else {
                 switch options.optimizer {
                 case .lbfgs:

@@ -51,16 +51,14 @@ struct GramCommand: ParsableCommand {
 
     func run() throws {
         let diagnostics = Diagnostics(program: "gram")
-        do {
+        try diagnostics.run {
             if let info {
                 print(try GramFile(path: info).summary)
                 return
             }
             let file = blend.isEmpty ? try signature() : try mixed()
-            guard isatty(1) == 0 else { throw StyleError("standard output is a terminal; redirect it to a file") }
+            guard isatty(1) == 0 else { throw CommandError.standardOutputIsTerminal }
             FileHandle.standardOutput.write(file.safeTensors.serialized())
-        } catch {
-            diagnostics.fail("\(error)")
         }
     }
 
@@ -71,7 +69,7 @@ struct GramCommand: ParsableCommand {
         options.styleLayers = layerNames.map { WeightedLayer($0, weight: 1) }
         let stylizer = try Stylizer(network: network, options: options)
         guard let image = try NetpbmReader(fileDescriptor: 0, name: "stdin").next() else {
-            throw StyleError("no image on standard input")
+            throw CommandError.noImageOnStandardInput
         }
         let rgb = image.rgb()
         let fitted = Resample.fit(width: rgb.width, height: rgb.height, longest: size)
@@ -83,7 +81,7 @@ struct GramCommand: ParsableCommand {
     func mixed() throws -> GramFile {
         let parts = try blend.map { item -> (file: GramFile, name: String, weight: Double) in
             guard let colon = item.lastIndex(of: ":"), let weight = Double(item[item.index(after: colon)...]), weight >= 0 else {
-                throw StyleError("bad --blend item \"\(item)\": expected FILE:WEIGHT")
+                throw CommandError.badValue("bad --blend item \"\(item)\": expected FILE:WEIGHT")
             }
             let path = String(item[..<colon])
             return (try GramFile(path: path), path, weight)

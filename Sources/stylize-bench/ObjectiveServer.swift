@@ -1,4 +1,5 @@
 import Engine
+import FilterSupport
 import Foundation
 import ImageIO
 import Style

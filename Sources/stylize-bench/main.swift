@@ -1,5 +1,6 @@
 import CBLAS
 import Engine
+import FilterSupport
 import Foundation
 
 /// Engine benchmark (scripts/bench-engine): one VGG forward + backward to relu5_1 at the given sizes,

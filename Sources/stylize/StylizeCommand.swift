@@ -122,12 +122,6 @@ struct StylizeCommand: ParsableCommand {
 
     func run() throws {
         let diagnostics = Diagnostics(program: "stylize", quiet: quiet)
-        do {
-            try StylizeRun(command: self, diagnostics: diagnostics).run()
-        } catch is ExitQuietly {
-            throw ExitCode.success
-        } catch {
-            diagnostics.fail("\(error)")
-        }
+        try diagnostics.run { try StylizeRun(command: self, diagnostics: diagnostics).run() }
     }
 }

@@ -27,7 +27,7 @@ struct StylizeRun {
         case "content": options.initialization = .content
         case "noise": options.initialization = .noise
         case let path:
-            guard let image = try NetpbmReader(path: path).next() else { throw StyleError("\(path): no image in file") }
+            guard let image = try NetpbmReader(path: path).next() else { throw CommandError.noImageInFile(path) }
             options.initialization = .image(image.rgb())
         }
         return options
@@ -51,7 +51,7 @@ struct StylizeRun {
                 guard let next = try reader.next() else { break }
                 input = next
             } catch {
-                throw StyleError(index == 0 ? "\(error)" : "image \(index + 1): \(error)")
+                throw index == 0 ? error : CommandError.image(index + 1, error)
             }
             index += 1
             let started = Date()
@@ -62,20 +62,15 @@ struct StylizeRun {
                                                          index: index, previous: previous)
             } catch {
                 progress.clear()
-                throw StyleError("image \(index): \(error)")
+                throw CommandError.image(index, error)
             }
             progress.clear()
-            do {
-                try writer.write(output)
-            } catch {
-                if "\(error)".contains("Broken pipe") { throw ExitQuietly() }
-                throw error
-            }
+            try writer.write(output)
             diagnostics.message("image \(index): \(input.width)x\(input.height)\(previous?.note ?? ""), \(result.evaluations) evaluations, "
                                 + "J \(scientific(result.initialCost)) -> \(scientific(result.cost.total)) (written image), "
                                 + String(format: "%.1f s", Date().timeIntervalSince(started)))
         }
-        guard index > 0 else { throw StyleError("no image on standard input") }
+        guard index > 0 else { throw CommandError.noImageOnStandardInput }
     }
 
     func stylize(_ input: NetpbmImage, stylizer: Stylizer, styles: StyleSources, progress: ProgressLine,
@@ -142,6 +137,3 @@ struct PreviousFrame {
     /// How this frame was made, for the message after it.
     var note: String
 }
-
-/// Standard output was closed by its reader (e.g. `| head`): stop at once, quietly.
-struct ExitQuietly: Error {}

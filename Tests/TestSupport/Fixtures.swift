@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Engine
+import FilterSupport
 
 /// Paths shared by the test targets: the repository, its fixtures/ folder, the weights file.
 public enum Fixtures {
@@ -16,7 +17,7 @@ public enum Fixtures {
     public static func weightsPath() throws -> String {
         let path = try WeightsLocator.resolve(nil)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw SafeTensorsError("weights missing at \(path): run scripts/fetch-weights")
+            throw EngineError.file(path: path, problem: "weights missing: run scripts/fetch-weights")
         }
         return path
     }
