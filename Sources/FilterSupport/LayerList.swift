@@ -16,6 +16,13 @@ public func parseWeightedLayers(_ text: String) throws -> [WeightedLayer] {
     }
 }
 
+/// The text `parseWeightedLayers` reads back: "relu1_1,relu2_1" when the weights are all 1/count, else
+/// "relu1_1:0.5,relu2_1:0.25".
+public func describeWeightedLayers(_ layers: [WeightedLayer]) -> String {
+    if layers == WeightedLayer.equal(layers.map(\.name)) { return layers.map(\.name).joined(separator: ",") }
+    return layers.map { "\($0.name):\($0.weight)" }.joined(separator: ",")
+}
+
 /// Parses "0.7,0.3".
 public func parseWeights(_ text: String) throws -> [Double] {
     try text.split(separator: ",").map {

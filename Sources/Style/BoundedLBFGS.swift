@@ -10,7 +10,8 @@ public struct BoundedLBFGS: Sendable {
     public var bounds: Bounds = .pixels
     /// Stop when J improved by less than this fraction over `patience` consecutive steps.
     public var relativeTolerance: Double = 0
-    public var patience: Int = 5
+    public var patience: Int = BoundedLBFGS.defaultPatience
+    public static let defaultPatience = 5
     /// The first step (before any curvature is known) moves the largest pixel by this much.
     public var firstStepSize: Float = 16
 

@@ -20,6 +20,11 @@ public struct WeightedLayer: Sendable, Equatable {
         self.name = name
         self.weight = weight
     }
+
+    /// The layers, each with weight 1/count.
+    public static func equal(_ names: [String]) -> [WeightedLayer] {
+        names.map { WeightedLayer($0, weight: 1 / Double(names.count)) }
+    }
 }
 
 /// The parts of one evaluation of J (unweighted parts, weighted total).

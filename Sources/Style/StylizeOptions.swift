@@ -39,10 +39,12 @@ public enum Initialization: Sendable, Equatable {
     case image(RGBImage)
 }
 
-/// Everything that shapes one stylization, with the documented defaults.
+/// Everything that shapes one stylization, with the documented defaults: the one place they are written
+/// (the commands and their help read them from `StylizeOptions.defaults`).
 public struct StylizeOptions: Sendable, Equatable {
     public var contentLayer = "relu4_2"
-    public var styleLayers: [WeightedLayer] = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"].map { WeightedLayer($0, weight: 0.2) }
+    /// The five first layers of the blocks, as in Gatys et al., each with weight 1/5.
+    public var styleLayers: [WeightedLayer] = WeightedLayer.equal(["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"])
     /// alpha; nil: `DefaultWeights.content` for the working size.
     public var contentWeight: Double?
     /// beta; nil: `DefaultWeights.style`.
@@ -51,8 +53,10 @@ public struct StylizeOptions: Sendable, Equatable {
     public var totalVariationWeight: Double?
     public var schedule: [Stage] = StylizeOptions.defaultSchedule
     public var optimizer: OptimizerKind = .lbfgs
-    public var learningRate: Float = 4
-    /// L-BFGS stops a stage early when J improves by less than this fraction for 5 steps in a row.
+    /// Adam's step, in pixel levels.
+    public var learningRate: Float = Adam.defaultLearningRate
+    /// L-BFGS stops a stage early when J improves by less than this fraction for `BoundedLBFGS.defaultPatience`
+    /// steps in a row.
     public var relativeTolerance: Double = 1e-4
     public var initialization: Initialization = .content
     public var seed: UInt64 = 0
@@ -73,6 +77,7 @@ public struct StylizeOptions: Sendable, Equatable {
     }
 
     public init() {}
+    public static let defaults = StylizeOptions()
 
     /// All layers the method reads, for checks and for the network's depth.
     public var allLayers: [String] { [contentLayer] + styleLayers.map(\.name) }

@@ -31,12 +31,12 @@ struct GramCommand: ParsableCommand {
     var size = 512
 
     @Option(help: ArgumentHelp("The style layers.", valueName: "layer,..."))
-    var layers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
+    var layers = StylizeOptions.defaults.styleLayers.map(\.name).joined(separator: ",")
 
     @OptionGroup var networkOptions: NetworkOptions
 
     @Option(help: "max or avg (as stylize --pooling).")
-    var pooling = "max"
+    var pooling = PoolingKind.max
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Mix Gram files instead: FILE:WEIGHT ...", valueName: "file:w"))
     var blend: [String] = []
@@ -46,7 +46,6 @@ struct GramCommand: ParsableCommand {
 
     mutating func validate() throws {
         if size < 1 { throw ValidationError("--size must be positive") }
-        if PoolingKind(rawValue: pooling) == nil { throw ValidationError("--pooling must be max or avg") }
     }
 
     func run() throws {
@@ -64,7 +63,7 @@ struct GramCommand: ParsableCommand {
 
     func signature() throws -> GramFile {
         let layerNames = try parseWeightedLayers(layers).map(\.name)
-        let network = try networkOptions.loadNetwork(pooling: PoolingKind(rawValue: pooling)!)
+        let network = try networkOptions.loadNetwork(pooling: pooling)
         var options = StylizeOptions()
         options.styleLayers = layerNames.map { WeightedLayer($0, weight: 1) }
         let stylizer = try Stylizer(network: network, options: options)
