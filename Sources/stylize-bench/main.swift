@@ -14,7 +14,7 @@ import Foundation
 ///   --check       every activation and the input gradient of Winograd (forced everywhere) against im2col
 ///   --vs-torch    also time the same pass in PyTorch (CPU, same thread count; TorchProgram.swift, run by python3)
 ///   --algorithm   the path of the main measurement (default automatic: the per-layer choice)
-///   --budget MB   the convolutions' scratch budget (Conv2D.scratchBudget, default 32)
+///   --budget MB   the convolutions' scratch budget (ConvolutionSettings.scratchBudget, default 32)
 /// Peak RSS is the process's high-water mark: run one size per process for a clean figure.
 /// Also `stylize-bench flicker ...` (FlickerCommand.swift) and `stylize-bench objective ...` (ObjectiveServer.swift).
 
@@ -91,6 +91,7 @@ struct Options {
     var perLayer = false
     var versusTorch = false
     var check = false
+    var budget = ConvolutionSettings.defaults.scratchBudget
 
     static let usage = "usage: stylize-bench [--weights FILE] [--repeat N] [--tap NAME] [--algorithm automatic|im2col|winograd] [--reference] [--layers] [--check] [--vs-torch] [--threads N] [--budget MB] SIZE..."
 
@@ -115,7 +116,7 @@ struct Options {
             case "--layers": perLayer = true
             case "--vs-torch": versusTorch = true
             case "--check": check = true
-            case "--budget": Conv2D.scratchBudget = (Int(value(argument)) ?? 32) << 20
+            case "--budget": budget = (Int(value(argument)) ?? 32) << 20
             case "-h", "--help":
                 print(Options.usage)
                 exit(0)
@@ -145,7 +146,8 @@ func randomImage(_ size: Int) -> Tensor {
 /// Best of `repeats` forward+backward passes (and the best forward alone), with `algorithm` in force.
 func timePass(_ net: VGG, _ x: Tensor, _ algorithm: ConvolutionAlgorithm, _ options: Options) throws
     -> (total: Double, forward: Double, cpu: Double, first: Double, input: Tensor) {
-    try Conv2D.withAlgorithm(algorithm) {
+    let net = net.using(algorithm)
+    do {
         var first = 0.0
         var best = Double.infinity
         var forwardOnly = Double.infinity
@@ -196,7 +198,7 @@ func layerTable(_ net: VGG, size: Int, depth: Int, repeats: Int) {
                            data: (0..<(conv.outChannels * w * h)).map { _ in Float.random(in: -1...1, using: &rng) })
             var times: [(wall: Double, cpu: Double)] = []
             for a in [ConvolutionAlgorithm.im2col, .winograd] {
-                times += Conv2D.withAlgorithm(a) {
+                times += { (conv: Conv2D) in
                     _ = conv.forward(x)
                     _ = conv.backward(outputGradient: g)
                     var f = (wall: Double.infinity, cpu: Double.infinity), b = f
@@ -207,7 +209,7 @@ func layerTable(_ net: VGG, size: Int, depth: Int, repeats: Int) {
                         b = (min(b.wall, tb.wall), min(b.cpu, tb.cpu))
                     }
                     return [f, b]
-                }
+                }(conv.using(a))
             }
             let autoF = Conv2D.prefersWinograd(inChannels: conv.inChannels, outChannels: conv.outChannels, width: w, height: h)
             let autoB = Conv2D.prefersWinograd(inChannels: conv.outChannels, outChannels: conv.inChannels, width: w, height: h)
@@ -225,10 +227,9 @@ func checkPaths(_ net: VGG, _ x: Tensor, depth: Int, tap: String) throws {
     let names = net.layers[...depth].map(\.name)
     var runs: [(VGG.Activations, Tensor)] = []
     for a in [ConvolutionAlgorithm.im2col, .winograd] {
-        runs.append(try Conv2D.withAlgorithm(a) {
-            let f = try net.forward(x, taps: names)
-            return (f, try net.backward(f, tapGradients: [tap: f.taps[tap]!]))
-        })
+        let net = net.using(a)
+        let f = try net.forward(x, taps: names)
+        runs.append((f, try net.backward(f, tapGradients: [tap: f.taps[tap]!])))
     }
     for name in names {
         let d = relativeDifference(runs[1].0.taps[name]!, runs[0].0.taps[name]!)
@@ -237,7 +238,7 @@ func checkPaths(_ net: VGG, _ x: Tensor, depth: Int, tap: String) throws {
     let d = relativeDifference(runs[1].1, runs[0].1)
     print(String(format: "  check input gradient: %.1e of the largest, %.1e in L2 norm", d.max, d.l2))
     // The same backward from im2col's forward (same ReLU masks and pooling windows): only the convolutions differ.
-    let g = try Conv2D.withAlgorithm(.winograd) { try net.backward(runs[0].0, tapGradients: [tap: runs[0].0.taps[tap]!]) }
+    let g = try net.using(.winograd).backward(runs[0].0, tapGradients: [tap: runs[0].0.taps[tap]!])
     let e = relativeDifference(g, runs[0].1)
     print(String(format: "  check input gradient, backward alone: %.1e of the largest, %.1e in L2 norm", e.max, e.l2))
 }
@@ -270,7 +271,8 @@ func torchSeconds(size: Int, _ options: Options) -> Double? {
 }
 
 do {
-    let net = try VGG(path: try WeightsLocator.resolve(options.weightsPath))
+    let net = try VGG(path: try WeightsLocator.resolve(options.weightsPath),
+                      convolution: ConvolutionSettings(algorithm: .automatic, scratchBudget: options.budget))
     let depth = try net.index(of: options.tap)
     print("threads: \(ThreadSettings.workers), tap: \(options.tap), algorithm: \(options.algorithm.rawValue)")
     print(String(format: "sgemm 1024^3: %.1f GFLOP/s", sgemmRate()))

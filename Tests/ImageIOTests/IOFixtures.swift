@@ -21,7 +21,7 @@ enum IOFixtures {
                 if let version = try? runText([candidate, "-version"]), version.contains("ImageMagick") { return [candidate] }
             }
         }
-        throw NetpbmError(message: "test: ImageMagick not found on PATH (Debian: apt-get install imagemagick)")
+        throw NetpbmError(.open, stream: "test", detail: "ImageMagick not found on PATH (Debian: apt-get install imagemagick)")
     }
 
     /// A fresh directory for one test's files.

@@ -25,7 +25,7 @@ public enum Fixtures {
     nonisolated(unsafe) private static var cachedNet: VGG?
     public static func vgg16() throws -> VGG {
         if let net = cachedNet { return net }
-        let net = try VGG(path: try weightsPath())
+        let net = try VGG(path: try weightsPath(), convolution: try .fromEnvironment())
         cachedNet = net
         return net
     }

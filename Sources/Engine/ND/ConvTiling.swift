@@ -2,7 +2,7 @@ import CBLAS
 
 /// How `ConvND` cuts its output into tiles of leading rows and hands them to the workers.
 ///
-/// Tiles are as tall as the workers' share of `ConvND.scratchBudget` allows for their im2col columns, but no
+/// Tiles are as tall as the workers' share of the scratch budget allows for their im2col columns, but no
 /// taller than needed to give every worker a tile, and all of one height (the last may be shorter). Tiles are
 /// assigned to workers statically (worker w takes every `workers`-th tile), so which tiles a worker sums over,
 /// and hence the rounding of the weight gradient, never depends on timing.
@@ -15,11 +15,11 @@ struct ConvTiling {
     let scratchCount: Int
 
     /// `columnRows`: rows of the column matrix (inChannels * window); `minimumRows`: the least tile height.
-    init(_ g: WindowGeometry, columnRows: Int, minimumRows: Int) {
+    init(_ g: WindowGeometry, columnRows: Int, budget: Int, minimumRows: Int) {
         rows = g.output[0]
         let available = max(1, ThreadSettings.workers)
         let even = Self.evenTiles(rows: rows, rowBytes: columnRows * g.leadingRowSize * MemoryLayout<Float>.size,
-                                  budget: ConvND.scratchBudget, workers: available)
+                                  budget: budget, workers: available)
         let height = min(rows, max(even.height, minimumRows))
         rowsPerTile = height
         tiles = (rows + height - 1) / height
