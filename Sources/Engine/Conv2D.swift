@@ -189,7 +189,7 @@ public struct Conv2D: Sendable {
         guard h > 0, w > 0, outChannels > 0 else { return Tensor(channels: outChannels, height: h, width: w) }
         let k = cin * 9
         let workers = max(1, ThreadSettings.workers)
-        let (rowsPerTile, tiles) = ConvTiling.evenTiles(rows: h, rowBytes: k * w * MemoryLayout<Float>.size,
+        let (rowsPerTile, tiles) = RowTiling.even(rows: h, rowBytes: k * w * MemoryLayout<Float>.size,
                                                         budget: budget, workers: workers)
         let data = [Float].filled(count: outChannels * h * w) { out in
             input.data.withUnsafeBufferPointer { src in

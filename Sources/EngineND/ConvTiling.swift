@@ -1,4 +1,5 @@
 import CBLAS
+import Engine
 
 /// How `ConvND` cuts its output into tiles of leading rows and hands them to the workers.
 ///
@@ -18,24 +19,13 @@ struct ConvTiling {
     init(_ g: WindowGeometry, columnRows: Int, budget: Int, minimumRows: Int) {
         rows = g.output[0]
         let available = max(1, ThreadSettings.workers)
-        let even = Self.evenTiles(rows: rows, rowBytes: columnRows * g.leadingRowSize * MemoryLayout<Float>.size,
+        let even = RowTiling.even(rows: rows, rowBytes: columnRows * g.leadingRowSize * MemoryLayout<Float>.size,
                                   budget: budget, workers: available)
         let height = min(rows, max(even.height, minimumRows))
         rowsPerTile = height
         tiles = (rows + height - 1) / height
         workers = min(available, tiles)
         scratchCount = columnRows * height * g.leadingRowSize
-    }
-
-    /// Tiles of `rows` rows of `rowBytes` bytes of scratch each: as tall as each worker's share of `budget` allows,
-    /// no taller than gives every worker a tile, and all of one height (the last may be shorter). Also how
-    /// `Conv2D`'s im2col path cuts its output.
-    static func evenTiles(rows: Int, rowBytes: Int, budget: Int, workers: Int) -> (height: Int, count: Int) {
-        var height = max(1, min(rows, budget / workers / max(1, rowBytes)))
-        height = min(height, (rows + workers - 1) / workers)
-        let count = (rows + height - 1) / height
-        height = (rows + count - 1) / count
-        return (height, (rows + height - 1) / height)
     }
 
     func rows(of tile: Int) -> Range<Int> {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+@testable import EngineND
 import TestSupport
 
 /// ConvND's forward against the double-precision loop of `NDReference.conv`, in 1, 2 and 3 dimensions, with

@@ -1,4 +1,5 @@
 import CBLAS
+import Engine
 
 /// A convolution over 1, 2 or 3 spatial dimensions with any kernel size, stride and padding, with bias:
 /// the general engine behind signals, images and volumes (and the reference the fast 3x3 `Conv2D` is checked

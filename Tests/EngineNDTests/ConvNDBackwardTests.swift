@@ -1,5 +1,6 @@
 import XCTest
 import Engine
+import EngineND
 import TestSupport
 
 /// ConvND's gradients with respect to input, weight and bias against central differences of

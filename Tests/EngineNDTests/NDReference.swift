@@ -1,5 +1,6 @@
 import XCTest
 import Engine
+import EngineND
 import TestSupport
 
 /// Plain reference implementations for the N-d engine's tests, in double precision, written without the
