@@ -87,11 +87,9 @@ public final class Stylizer: Sendable {
             let start = index == 0 ? Resample.resize(current.pixels, width: current.width, height: current.height,
                                                      toWidth: size.width, toHeight: size.height)
                 : Self.upsample(current, addingDetailOf: target, width: size.width, height: size.height)
-            let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style)
-            if stage.scale == 1 {
-                objective.temporal = temporal
-                fullSize = objective
-            }
+            let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style,
+                                              temporal: stage.scale == 1 ? temporal : nil)
+            if stage.scale == 1 { fullSize = objective }
             let report: ProgressHandler = { evaluation, value in
                 progress(StylizeProgress(stage: index + 1, stages: stages.count, width: size.width, height: size.height,
                                          evaluation: evaluation, evaluations: stage.evaluations, cost: value))
@@ -119,8 +117,8 @@ public final class Stylizer: Sendable {
         let written = RGBImage(width: content.width, height: content.height,
                                pixels: current.pixels.map { min(max($0.rounded(), 0), 255) })
         // J at the working size, for the report: the last stage's objective when it ran at full size.
-        let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height, style: style)
-        objective.temporal = temporal
+        let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height,
+                                                      style: style, temporal: temporal)
         let initial = try objective.cost(Bounds.pixels.clamp(first.pixels)).total
         return StylizeResult(image: written, cost: try objective.cost(written.pixels),
                              initialCost: initial, evaluations: evaluations)
@@ -142,10 +140,12 @@ public final class Stylizer: Sendable {
     }
 
     /// J at one size: these options' layers, and their weights or the defaults for that size.
-    public func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget) throws -> StyleObjective {
+    public func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget,
+                              temporal: TemporalTerm? = nil) throws -> StyleObjective {
         try StyleObjective(network: network, content: content, width: width, height: height,
                            contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
-                           weights: try DefaultWeights.resolve(options, network: network, width: width, height: height))
+                           weights: try DefaultWeights.resolve(options, network: network, width: width, height: height),
+                           temporal: temporal)
     }
 
     func startImage(for content: RGBImage) -> RGBImage {

@@ -18,30 +18,23 @@ final class FrameSequenceTests: XCTestCase {
         return FrameSequence(stylizer: try Stylizer(network: try Fixtures.vgg16(), options: options), options: stream)
     }
 
-    /// A smooth texture with detail at 4 px: the global shift between crops of it is unambiguous.
-    func texture(width: Int, height: Int, seed: UInt64) -> RGBImage {
-        let coarse = randomTensor(3, height / 4 + 1, width / 4 + 1, seed: seed, range: 0...255)
-        // randomTensor is channel-major; interleave it.
-        let (cw, ch) = (width / 4 + 1, height / 4 + 1)
-        let interleaved = (0..<(cw * ch * 3)).map { coarse.data[($0 % 3) * cw * ch + $0 / 3] }
-        return RGBImage(width: width, height: height,
-                        pixels: Resample.resize(interleaved, width: cw, height: ch, toWidth: width, toHeight: height))
+    /// A frame of `texture` (StreamFixtures.swift).
+    func frame(width: Int, height: Int, seed: UInt64) -> RGBImage {
+        RGBImage(width: width, height: height, pixels: texture(width: width, height: height, seed: seed))
     }
 
     func crop(_ image: RGBImage, x: Int, y: Int, width: Int, height: Int) -> RGBImage {
-        var out: [Float] = []
-        for row in y..<(y + height) { out += image.pixels[((row * image.width + x) * 3)..<((row * image.width + x + width) * 3)] }
-        return RGBImage(width: width, height: height, pixels: out)
+        RGBImage(width: width, height: height, pixels: crop(image.pixels, bigWidth: image.width, x: x, y: y, width: width, height: height))
     }
 
     func style(_ frames: FrameSequence) throws -> (Int) throws -> StyleTarget {
-        let image = texture(width: 40, height: 40, seed: 9)
+        let image = frame(width: 40, height: 40, seed: 9)
         return { try frames.stylizer.styleTarget(image: image, longest: $0, name: "style") }
     }
 
     func testAStillFrameIsWarmStartedAndHeldEverywhere() throws {
         var frames = try sequence()
-        let content = texture(width: 32, height: 24, seed: 1)
+        let content = frame(width: 32, height: 24, seed: 1)
         let first = try frames.next(content, style: try style(frames))
         XCTAssertEqual(first.start, .fresh)
         XCTAssertEqual(first.result.evaluations, 3, "the schedule's evaluations")
@@ -52,7 +45,7 @@ final class FrameSequenceTests: XCTestCase {
 
     func testAPanIsFollowed() throws {
         var frames = try sequence()
-        let scene = texture(width: 64, height: 40, seed: 2)
+        let scene = frame(width: 64, height: 40, seed: 2)
         _ = try frames.next(crop(scene, x: 8, y: 8, width: 32, height: 24), style: try style(frames))
         let next = try frames.next(crop(scene, x: 11, y: 8, width: 32, height: 24), style: try style(frames))
         guard case .warm(let shift, let held) = next.start else { return XCTFail("\(next.start)") }
@@ -62,7 +55,7 @@ final class FrameSequenceTests: XCTestCase {
 
     func testAnUnrelatedFrameIsASceneCut() throws {
         var frames = try sequence()
-        _ = try frames.next(texture(width: 32, height: 24, seed: 3), style: try style(frames))
+        _ = try frames.next(frame(width: 32, height: 24, seed: 3), style: try style(frames))
         let cut = try frames.next(RGBImage(width: 32, height: 24, pixels: [Float](repeating: 255, count: 32 * 24 * 3)),
                                   style: try style(frames))
         guard case .sceneCut(let change) = cut.start else { return XCTFail("\(cut.start)") }
@@ -71,22 +64,22 @@ final class FrameSequenceTests: XCTestCase {
     }
 
     func testIndependentFramesAndSizeChangesStartFresh() throws {
-        let content = texture(width: 32, height: 24, seed: 4)
+        let content = frame(width: 32, height: 24, seed: 4)
         var independent = try sequence { $0.independentFrames = true }
         _ = try independent.next(content, style: try style(independent))
         XCTAssertEqual(try independent.next(content, style: try style(independent)).start, .fresh)
         var frames = try sequence()
         _ = try frames.next(content, style: try style(frames))
-        XCTAssertEqual(try frames.next(texture(width: 24, height: 32, seed: 4), style: try style(frames)).start, .fresh)
+        XCTAssertEqual(try frames.next(frame(width: 24, height: 32, seed: 4), style: try style(frames)).start, .fresh)
     }
 
     /// --size sets the working and the output size; without it the output has the input's size.
     func testOutputSize() throws {
         var sized = try sequence { $0.size = 24 }
-        let frame = try sized.next(texture(width: 48, height: 32, seed: 5), style: try style(sized))
-        XCTAssertEqual([frame.workingWidth, frame.workingHeight, frame.image.width, frame.image.height], [24, 16, 24, 16])
+        let small = try sized.next(frame(width: 48, height: 32, seed: 5), style: try style(sized))
+        XCTAssertEqual([small.workingWidth, small.workingHeight, small.image.width, small.image.height], [24, 16, 24, 16])
         var native = try sequence()
-        let same = try native.next(texture(width: 48, height: 32, seed: 5), style: try style(native))
+        let same = try native.next(frame(width: 48, height: 32, seed: 5), style: try style(native))
         XCTAssertEqual([same.image.width, same.image.height], [48, 32])
         XCTAssertTrue(same.image.pixels.allSatisfy { $0 >= 0 && $0 <= 255 && $0 == $0.rounded() }, "8-bit values")
     }
