@@ -1,4 +1,5 @@
 /// L-BFGS kept inside box bounds by projection, with an active set and a backtracking line search.
+/// Departure from Gatys et al. (README, "The method"): the paper uses unconstrained L-BFGS.
 ///
 /// Each step: pixels at a bound whose gradient pushes outward are held (the active set); the L-BFGS
 /// two-loop recursion gives a direction on the others; the trial point is projected onto the box and

@@ -1,6 +1,6 @@
 import Engine
 
-/// The weights of J = alpha J_content + beta Σ_l w_l J_style[l] + tv J_tv.
+/// alpha, beta and tv: the weights of J's terms (`StyleObjective`).
 public struct CostWeights: Sendable, Equatable {
     public var content: Double
     public var style: Double

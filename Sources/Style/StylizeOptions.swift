@@ -93,6 +93,7 @@ public struct StylizeOptions: Sendable, Equatable {
 /// over pixels, while J_style (Grams normalized per position) does not grow with the image: so alpha is
 /// a constant divided by the content layer's positions and tv a constant divided by the pixel count.
 /// The constants were chosen by eye on sample photos and paintings (fixtures/images holds four of them).
+/// Departure from Gatys et al. (README, "The method"): the paper's weights are constants.
 public enum DefaultWeights {
     public static let contentPerPosition: Double = 4e3
     public static let style: Double = 1e4

@@ -126,6 +126,7 @@ public final class Stylizer: Sendable {
 
     /// The next stage's start: the previous stage's result upsampled, plus the detail that the content has at
     /// this size and not at the previous one (the content minus its own down- and upsampled copy).
+    /// Departure from Gatys et al. (README, "The method"): the paper optimizes at one size.
     ///
     /// Upsampled alone, the result is blurred, and the shallow layers' style terms punish blur: measured at
     /// 512 px (astronaut, starry night), J rose from 5.1e6 at 256 px to 8.4e8 after upsampling; with the
