@@ -7,12 +7,13 @@ import Foundation
 /// with the sgemm rate measured in the same run so that ratios hold on a noisy machine.
 ///
 /// Usage: stylize-bench [--weights FILE] [--repeat N] [--tap NAME] [--algorithm automatic|im2col|winograd]
-///                      [--reference] [--layers] [--check] [--vs-torch] [--threads N] [--budget MB] SIZE...
+///                      [--reference] [--layers] [--check] [--vs-torch [--torch-program FILE]] [--threads N] [--budget MB] SIZE...
 ///   --repeat N    passes per measurement, the best is kept (default 3; the first also builds the kernels)
 ///   --reference   also time the im2col reference path in the same run and print the speed-up
 ///   --layers      per-convolution times (forward and backward) of both algorithms at each size
 ///   --check       every activation and the input gradient of Winograd (forced everywhere) against im2col
-///   --vs-torch    also time the same pass in PyTorch (CPU, same thread count; TorchProgram.swift, run by python3)
+///   --vs-torch    also time the same pass in PyTorch (CPU, same thread count): the program given by
+///                 --torch-program (scripts/lib/torch_bench.py, which scripts/bench-engine passes), run by python3
 ///   --algorithm   the path of the main measurement (default automatic: the per-layer choice)
 ///   --budget MB   the convolutions' scratch budget (ConvolutionSettings.scratchBudget, default 32)
 /// Peak RSS is the process's high-water mark: run one size per process for a clean figure.
@@ -92,6 +93,7 @@ struct Options {
     var versusTorch = false
     var check = false
     var budget = ConvolutionSettings.defaults.scratchBudget
+    var torchProgram = "scripts/lib/torch_bench.py"
 
     static let usage = "usage: stylize-bench [--weights FILE] [--repeat N] [--tap NAME] [--algorithm automatic|im2col|winograd] [--reference] [--layers] [--check] [--vs-torch] [--threads N] [--budget MB] SIZE..."
 
@@ -115,6 +117,7 @@ struct Options {
             case "--reference": reference = true
             case "--layers": perLayer = true
             case "--vs-torch": versusTorch = true
+            case "--torch-program": torchProgram = value(argument)
             case "--check": check = true
             case "--budget": budget = (Int(value(argument)) ?? 32) << 20
             case "-h", "--help":
@@ -243,22 +246,19 @@ func checkPaths(_ net: VGG, _ x: Tensor, depth: Int, tap: String) throws {
     print(String(format: "  check input gradient, backward alone: %.1e of the largest, %.1e in L2 norm", e.max, e.l2))
 }
 
-/// Runs the PyTorch version of the pass (TorchProgram.swift) with python3; returns its seconds per forward+backward, or nil.
+/// Runs the PyTorch version of the pass (`--torch-program`) with python3; returns its seconds per forward+backward, or nil.
 func torchSeconds(size: Int, _ options: Options) -> Double? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    var args = ["python3", "-", "--threads", "\(ThreadSettings.workers)", "--repeat", "\(options.repeats)", "--tap", options.tap]
+    var args = ["python3", options.torchProgram, "--threads", "\(ThreadSettings.workers)", "--repeat", "\(options.repeats)", "--tap", options.tap]
     if let weightsPath = options.weightsPath { args += ["--weights", weightsPath] }
     process.arguments = args + ["\(size)"]
-    let input = Pipe(), output = Pipe()
-    process.standardInput = input
+    let output = Pipe()
     process.standardOutput = output
     do { try process.run() } catch {
         print("  torch: cannot run python3: \(error)")
         return nil
     }
-    input.fileHandleForWriting.write(Data(torchBenchmarkProgram.utf8))
-    try? input.fileHandleForWriting.close()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     guard process.terminationStatus == 0,
