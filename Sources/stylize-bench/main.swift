@@ -95,7 +95,7 @@ struct Options {
     var budget = ConvolutionSettings.defaults.scratchBudget
     var torchProgram = "scripts/lib/torch_bench.py"
 
-    static let usage = "usage: stylize-bench [--weights FILE] [--repeat N] [--tap NAME] [--algorithm automatic|im2col|winograd] [--reference] [--layers] [--check] [--vs-torch] [--threads N] [--budget MB] SIZE..."
+    static let usage = "usage: stylize-bench [--weights FILE] [--repeat N] [--tap NAME] [--algorithm automatic|im2col|winograd] [--reference] [--layers] [--check] [--vs-torch [--torch-program FILE]] [--threads N] [--budget MB] SIZE..."
 
     init(_ commandLine: [String]) {
         var arguments = commandLine
