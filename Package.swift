@@ -22,6 +22,9 @@ let package = Package(
         // glibc malloc settings (malloc.h is not in Swift's Glibc module): freed activations are reused.
         .target(name: "CAllocator"),
         .target(name: "Engine", dependencies: ["CBLAS", "CAllocator"]),
+        // Convolution and pooling over 1, 2 or 3 spatial dimensions, any kernel, stride and padding: the general
+        // engine (signals, images, volumes) and the reference the fast 3x3 Conv2D is checked against.
+        .target(name: "EngineND", dependencies: ["Engine", "CBLAS"]),
         // The method of Gatys et al.: costs, Gram targets, optimizers, multi-scale schedule.
         .target(name: "Style", dependencies: ["Engine", "ImageIO", "CBLAS"]),
         // What the executables share: messages, progress, option parsing, loading styles.
@@ -43,11 +46,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The engine benchmark behind scripts/bench-engine, and the flicker measure of scripts/bench-video.
-        .executableTarget(name: "stylize-bench", dependencies: ["Engine", "CBLAS", "ImageIO", "Style"]),
+        .executableTarget(name: "stylize-bench", dependencies: ["Engine", "CBLAS", "ImageIO", "Style", "FilterSupport"]),
         // Fixtures and numerical checks shared by the test targets.
-        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Engine", "FilterSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "EngineNDTests", dependencies: ["EngineND", "Engine", "TestSupport"]),
         .testTarget(name: "StyleTests", dependencies: ["Style", "Engine", "ImageIO", "TestSupport"]),
         // The executables run as a shell would run them: bytes in, images out, messages and exit codes.
         .testTarget(name: "CommandTests", dependencies: ["ImageIO", "Engine", "TestSupport"]),

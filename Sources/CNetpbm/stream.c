@@ -149,3 +149,7 @@ int stz_close(stz_stream *s, char *msg, size_t cap) {
     free(s);
     return status;
 }
+
+int stz_stream_errno(const stz_stream *stream) {
+    return stream->io_errno;
+}

@@ -11,10 +11,26 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     case winograd
 }
 
+/// How a network's convolutions run: a value held by each `Conv2D` (and the `VGG` built of them), never a
+/// process-wide setting. Executables choose it (stylize-bench from its options, STYLIZE_CONV through
+/// `NetworkOptions`); tests and benchmarks pin one path with `using(_:)`.
+public struct ConvolutionSettings: Sendable, Equatable {
+    /// `.automatic` except to measure or check one path.
+    public var algorithm: ConvolutionAlgorithm = .automatic
+    /// Upper bound for the scratch of one convolution (im2col columns, or Winograd tiles over all workers), in bytes.
+    public var scratchBudget = 32 << 20
+
+    public init(algorithm: ConvolutionAlgorithm = .automatic, scratchBudget: Int = 32 << 20) {
+        self.algorithm = algorithm
+        self.scratchBudget = scratchBudget
+    }
+    public static let defaults = ConvolutionSettings()
+}
+
 /// A 3x3 convolution, stride 1, zero padding 1, with bias: VGG's only kind of convolution.
 ///
 /// Two algorithms compute it: im2col + one sgemm per tile of output rows (the reference, so the im2col
-/// scratch stays bounded by about `Conv2D.scratchBudget` bytes however large the image), and Winograd
+/// scratch stays bounded by about `settings.scratchBudget` bytes however large the image), and Winograd
 /// F(4x4, 3x3) (Winograd.swift), a quarter of the multiplications, used wherever it is faster.
 /// The input gradient of such a convolution is itself a 3x3 "same" convolution of the output gradient
 /// with the kernel flipped in space and transposed in channels, so backward reuses the forward path.
@@ -27,30 +43,29 @@ public struct Conv2D: Sendable {
     /// Derived kernels (flipped, Winograd-transformed), each built once on first use.
     let kernels: DerivedKernels
 
-    /// Upper bound for the scratch of one convolution (im2col columns, or Winograd tiles over all workers), in bytes.
-    public nonisolated(unsafe) static var scratchBudget = 32 << 20
+    /// The algorithm and scratch budget of `forward` and `backward`.
+    public private(set) var settings: ConvolutionSettings
 
-    /// The algorithm used by `forward` and `backward`; `.automatic` except to measure or check one path.
-    /// The environment variable STYLIZE_CONV (automatic, im2col, winograd) sets the initial value, so that
-    /// any tool or test suite can be run on one path.
-    public nonisolated(unsafe) static var algorithm: ConvolutionAlgorithm =
-        ProcessInfo.processInfo.environment["STYLIZE_CONV"].flatMap(ConvolutionAlgorithm.init(rawValue:)) ?? .automatic
-
-    /// `body` with `algorithm` in force, then the previous setting back: how benchmarks and tests pin one path.
-    public static func withAlgorithm<T>(_ algorithm: ConvolutionAlgorithm, _ body: () throws -> T) rethrows -> T {
-        let saved = Conv2D.algorithm
-        Conv2D.algorithm = algorithm
-        defer { Conv2D.algorithm = saved }
-        return try body()
-    }
-
-    public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float]) {
+    public init(inChannels: Int, outChannels: Int, weight: [Float], bias: [Float], settings: ConvolutionSettings = .defaults) {
         precondition(weight.count == outChannels * inChannels * 9 && bias.count == outChannels)
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.weight = weight
         self.bias = bias
+        self.settings = settings
         self.kernels = DerivedKernels()
+    }
+
+    /// The same convolution (sharing its derived kernels) with other settings.
+    public func using(_ settings: ConvolutionSettings) -> Conv2D {
+        var copy = self
+        copy.settings = settings
+        return copy
+    }
+
+    /// The same convolution on one path.
+    public func using(_ algorithm: ConvolutionAlgorithm) -> Conv2D {
+        using(ConvolutionSettings(algorithm: algorithm, scratchBudget: settings.scratchBudget))
     }
 
     /// The flipped, transposed kernel [inChannels, outChannels, 3, 3] of backward's im2col path.
@@ -84,11 +99,11 @@ public struct Conv2D: Sendable {
 
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.channels == inChannels, "conv expects \(inChannels) channels, got \(input.channels)")
-        if Conv2D.useWinograd(inChannels: inChannels, outChannels: outChannels, width: input.width, height: input.height) {
+        if useWinograd(inChannels: inChannels, outChannels: outChannels, width: input.width, height: input.height) {
             return Winograd.convolve(input, kernel: winogradForward, bias: bias, outChannels: outChannels,
-                                     budget: Conv2D.scratchBudget)
+                                     budget: settings.scratchBudget)
         }
-        return Conv2D.convolve(input, weight: weight, bias: bias, outChannels: outChannels)
+        return Conv2D.convolve(input, weight: weight, bias: bias, outChannels: outChannels, budget: settings.scratchBudget)
     }
 
     /// dL/d(input) given dL/d(output).
@@ -101,11 +116,12 @@ public struct Conv2D: Sendable {
     public func backward(outputGradient: Tensor, inputMask: BitMask?) -> Tensor {
         precondition(outputGradient.channels == outChannels)
         let (w, h) = (outputGradient.width, outputGradient.height)
-        if Conv2D.useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h) {
+        if useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h) {
             return Winograd.convolve(outputGradient, kernel: winogradBackward, bias: nil, outChannels: inChannels,
-                                     budget: Conv2D.scratchBudget, mask: inputMask)
+                                     budget: settings.scratchBudget, mask: inputMask)
         }
-        var gradient = Conv2D.convolve(outputGradient, weight: backwardWeight, bias: nil, outChannels: inChannels)
+        var gradient = Conv2D.convolve(outputGradient, weight: backwardWeight, bias: nil, outChannels: inChannels,
+                                      budget: settings.scratchBudget)
         if let inputMask { ReLU.backward(mask: inputMask, gradient: &gradient) }
         return gradient
     }
@@ -122,7 +138,7 @@ public struct Conv2D: Sendable {
         precondition(kind == .average || windows?.inputShape == shape, "max pooling backward needs the forward's windows")
         precondition(poolInputMask == nil || poolInputMask!.count == outChannels * h * w)
         guard pooledGradient.count > 0,
-              Conv2D.useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h) else {
+              useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h) else {
             let g = Pool2x2.backward(inputShape: shape, windows: windows, outputGradient: pooledGradient, kind: kind,
                                      mask: poolInputMask)
             return backward(outputGradient: g, inputMask: inputMask)
@@ -137,18 +153,18 @@ public struct Conv2D: Sendable {
                                             mask: poolInputMask == nil ? nil : m.baseAddress,
                                             channels: outChannels, height: h, width: w)
                     return Winograd.convolve(rows, kernel: winogradBackward, bias: nil, outChannels: inChannels,
-                                             budget: Conv2D.scratchBudget, mask: inputMask)
+                                             budget: settings.scratchBudget, mask: inputMask)
                 }
             }
         }
     }
 
-    /// Whether the current `algorithm` setting picks Winograd for a convolution of this shape.
-    static func useWinograd(inChannels: Int, outChannels: Int, width: Int, height: Int) -> Bool {
-        switch algorithm {
+    /// Whether `settings.algorithm` picks Winograd for a convolution of this shape.
+    func useWinograd(inChannels: Int, outChannels: Int, width: Int, height: Int) -> Bool {
+        switch settings.algorithm {
         case .im2col: return false
         case .winograd: return true
-        case .automatic: return prefersWinograd(inChannels: inChannels, outChannels: outChannels, width: width, height: height)
+        case .automatic: return Conv2D.prefersWinograd(inChannels: inChannels, outChannels: outChannels, width: width, height: height)
         }
     }
 
@@ -165,16 +181,16 @@ public struct Conv2D: Sendable {
 
     /// out[o] = bias[o] + sum_i sum_k weight[o,i,k] * in[i] shifted by k, for a 3x3 kernel with zero padding 1.
     ///
-    /// The output rows are cut into tiles whose im2col columns fit the workers' share of `scratchBudget`;
+    /// The output rows are cut into tiles whose im2col columns fit the workers' share of `budget` bytes;
     /// each worker takes tiles from a shared counter and runs im2col and a single-threaded sgemm on them, so
     /// both phases use every core.
-    static func convolve(_ input: Tensor, weight: [Float], bias: [Float]?, outChannels: Int) -> Tensor {
+    static func convolve(_ input: Tensor, weight: [Float], bias: [Float]?, outChannels: Int, budget: Int) -> Tensor {
         let (cin, h, w) = (input.channels, input.height, input.width)
         guard h > 0, w > 0, outChannels > 0 else { return Tensor(channels: outChannels, height: h, width: w) }
         let k = cin * 9
         let workers = max(1, ThreadSettings.workers)
-        let (rowsPerTile, tiles) = ConvTiling.evenTiles(rows: h, rowBytes: k * w * MemoryLayout<Float>.size,
-                                                        budget: scratchBudget, workers: workers)
+        let (rowsPerTile, tiles) = RowTiling.even(rows: h, rowBytes: k * w * MemoryLayout<Float>.size,
+                                                        budget: budget, workers: workers)
         let data = [Float].filled(count: outChannels * h * w) { out in
             input.data.withUnsafeBufferPointer { src in
                 weight.withUnsafeBufferPointer { wt in

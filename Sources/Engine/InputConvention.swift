@@ -29,16 +29,16 @@ public struct InputConvention: Sendable, Equatable {
         func numbers(_ key: String, count: Int, default value: [Float]) throws -> [Float] {
             guard let text = metadata[key] else { return value }
             let parsed = text.split(separator: ",").compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
-            guard parsed.count == count else { throw SafeTensorsError("metadata \(key)=\"\(text)\": expected \(count) numbers") }
+            guard parsed.count == count else { throw EngineError.malformed("metadata \(key)=\"\(text)\": expected \(count) numbers") }
             return parsed
         }
         let order = metadata["input_channels"] ?? "BGR"
-        guard order == "BGR" || order == "RGB" else { throw SafeTensorsError("metadata input_channels=\"\(order)\": expected BGR or RGB") }
+        guard order == "BGR" || order == "RGB" else { throw EngineError.malformed("metadata input_channels=\"\(order)\": expected BGR or RGB") }
         self.init(bgr: order == "BGR",
                   range: try numbers("input_range", count: 1, default: [255])[0],
                   mean: try numbers("input_mean", count: 3, default: InputConvention.caffe.mean),
                   std: try numbers("input_std", count: 3, default: [1, 1, 1]))
-        guard std.allSatisfy({ $0 > 0 }), range > 0 else { throw SafeTensorsError("metadata input_std and input_range must be positive") }
+        guard std.allSatisfy({ $0 > 0 }), range > 0 else { throw EngineError.malformed("metadata input_std and input_range must be positive") }
     }
 
     /// Index of the pixel's RGB channel that feeds network channel `c`.

@@ -1,12 +1,5 @@
 import Foundation
 
-/// An error reading or writing a safetensors file, with a message fit for "program: message".
-public struct SafeTensorsError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// One named float32 tensor of a safetensors file.
 public struct NamedTensor: Sendable, Equatable {
     public var shape: [Int]
@@ -32,40 +25,40 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// Reads a whole file. The path appears in every error message.
     public init(contentsOf path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else {
-            throw SafeTensorsError("\(path): no such file")
+            throw EngineError.file(path: path, problem: "no such file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw SafeTensorsError("\(path): cannot read file")
+            throw EngineError.file(path: path, problem: "cannot read file")
         }
         do {
             try self.init(bytes: data)
-        } catch let error as SafeTensorsError {
-            throw SafeTensorsError("\(path): \(error.message)")
+        } catch let error as EngineError {
+            throw error.from(path)
         }
     }
 
     /// Parses safetensors bytes.
     public init(bytes data: Data) throws {
-        guard data.count >= 8 else { throw SafeTensorsError("not a safetensors file (too short)") }
+        guard data.count >= 8 else { throw EngineError.malformed("not a safetensors file (too short)") }
         let headerLength = data.withUnsafeBytes { raw -> UInt64 in
             UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
         }
         guard headerLength > 1, headerLength <= UInt64(data.count - 8), headerLength < 100_000_000 else {
-            throw SafeTensorsError("not a safetensors file (bad header length)")
+            throw EngineError.malformed("not a safetensors file (bad header length)")
         }
         let headerEnd = 8 + Int(headerLength)
         let headerBytes = data.subdata(in: 8..<headerEnd)
         guard let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
-            throw SafeTensorsError("not a safetensors file (header is not a JSON object)")
+            throw EngineError.malformed("not a safetensors file (header is not a JSON object)")
         }
         let payloadSize = data.count - headerEnd
         var tensors: [String: NamedTensor] = [:]
         var metadata: [String: String] = [:]
         for (name, entry) in header {
             if name == "__metadata__" {
-                guard let dict = entry as? [String: Any] else { throw SafeTensorsError("bad __metadata__") }
+                guard let dict = entry as? [String: Any] else { throw EngineError.malformed("bad __metadata__") }
                 for (key, value) in dict {
-                    guard let text = value as? String else { throw SafeTensorsError("metadata \(key) is not a string") }
+                    guard let text = value as? String else { throw EngineError.malformed("metadata \(key) is not a string") }
                     metadata[key] = text
                 }
                 continue
@@ -75,16 +68,16 @@ public struct SafeTensorsFile: Sendable, Equatable {
                   let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
                   let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
                   offsets.count == 2
-            else { throw SafeTensorsError("tensor \(name): malformed header entry") }
-            guard dtype == "F32" else { throw SafeTensorsError("tensor \(name): dtype \(dtype), expected F32") }
-            guard shape.allSatisfy({ $0 >= 0 }) else { throw SafeTensorsError("tensor \(name): negative dimension") }
+            else { throw EngineError.malformed("tensor \(name): malformed header entry") }
+            guard dtype == "F32" else { throw EngineError.malformed("tensor \(name): dtype \(dtype), expected F32") }
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw EngineError.malformed("tensor \(name): negative dimension") }
             let count = shape.reduce(1, *)
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, end >= begin, end <= payloadSize else {
-                throw SafeTensorsError("tensor \(name): data lies outside the file (truncated?)")
+                throw EngineError.malformed("tensor \(name): data lies outside the file (truncated?)")
             }
             guard end - begin == count * 4 else {
-                throw SafeTensorsError("tensor \(name): \(end - begin) bytes for shape \(shape)")
+                throw EngineError.malformed("tensor \(name): \(end - begin) bytes for shape \(shape)")
             }
             var values = [Float](repeating: 0, count: count)
             values.withUnsafeMutableBytes { out in
@@ -126,7 +119,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
         do {
             try serialized().write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
-            throw SafeTensorsError("\(path): cannot write: \(error.localizedDescription)")
+            throw EngineError.file(path: path, problem: "cannot write: \(error.localizedDescription)")
         }
     }
 }

@@ -11,8 +11,8 @@ import Glibc
 /// the same for every other buffer; the pool predates it and still spares the allocator calls.) At most one
 /// buffer per concurrent user is kept, so what stays allocated is bounded by `Conv2D.scratchBudget` plus
 /// the small per-worker line buffers.
-final class ScratchPool: @unchecked Sendable {
-    static let shared = ScratchPool()
+public final class ScratchPool: @unchecked Sendable {
+    public static let shared = ScratchPool()
 
     private let lock = NSLock()
     private var free: [UnsafeMutableBufferPointer<Float>] = []
@@ -40,7 +40,7 @@ final class ScratchPool: @unchecked Sendable {
     }
 
     /// Runs `body` with a scratch buffer of at least `count` floats.
-    func with<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+    public func with<R>(_ count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
         let buffer = take(count)
         defer { recycle(buffer) }
         return try body(buffer.baseAddress!)
@@ -66,7 +66,7 @@ final class WorkCounter: @unchecked Sendable {
 
 extension Array where Element == Float {
     /// An array of `count` floats filled by `body`, which must write every element (no zero fill first).
-    static func filled(count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    public static func filled(count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
         [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 {
                 adviseHugePages(buffer.baseAddress!, bytes: count * MemoryLayout<Float>.size)

@@ -17,7 +17,7 @@ public enum ThreadSettings {
     /// Runs `body` with OpenBLAS single-threaded, for loops whose own workers each call sgemm on their
     /// part of the work (the Winograd convolution): OpenBLAS's thread pool would only add hand-offs and
     /// spinning threads competing with those workers. The previous thread count is restored after.
-    static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
+    public static func withSingleThreadedBLAS<R>(_ body: () throws -> R) rethrows -> R {
         let previous = openblas_get_num_threads()
         if previous == 1 { return try body() }
         openblas_set_num_threads(1)

@@ -21,9 +21,12 @@ public final class VGG: Sendable {
     public let pooling: PoolingKind
     /// "vgg16", "vgg19", or "vgg" for another block structure.
     public let architecture: String
+    /// How every convolution of the network runs.
+    public let convolution: ConvolutionSettings
 
-    public init(weights file: SafeTensorsFile, pooling: PoolingKind = .max, source: String = "weights") throws {
-        func fail(_ message: String) -> SafeTensorsError { SafeTensorsError("\(source): \(message)") }
+    public init(weights file: SafeTensorsFile, pooling: PoolingKind = .max, source: String = "weights",
+                convolution: ConvolutionSettings = .defaults) throws {
+        func fail(_ message: String) -> EngineError { .malformed("\(source): \(message)") }
         var convs: [(block: Int, index: Int)] = []
         for key in file.tensors.keys where key.hasPrefix("conv") && key.hasSuffix(".weight") {
             let parts = key.dropFirst(4).dropLast(7).split(separator: "_")
@@ -55,7 +58,7 @@ public final class VGG: Sendable {
                 let out = w.shape[0]
                 guard bias.shape == [out] else { throw fail("\(name).bias has shape \(bias.shape), expected [\(out)]") }
                 layers.append(Layer(name: name, kind: .conv(Conv2D(inChannels: channels, outChannels: out,
-                                                                    weight: w.values, bias: bias.values))))
+                                                                    weight: w.values, bias: bias.values, settings: convolution))))
                 layers.append(Layer(name: "relu\(b + 1)_\(k)", kind: .relu))
                 channels = out
             }
@@ -63,10 +66,11 @@ public final class VGG: Sendable {
         }
         self.layers = layers
         self.pooling = pooling
+        self.convolution = convolution
         do {
             self.input = try InputConvention(metadata: file.metadata)
-        } catch let error as SafeTensorsError {
-            throw fail(error.message)
+        } catch let error as EngineError {
+            throw error.from(source)
         }
         switch blockSizes {
         case [2, 2, 3, 3, 3]: architecture = "vgg16"
@@ -75,8 +79,31 @@ public final class VGG: Sendable {
         }
     }
 
-    public convenience init(path: String, pooling: PoolingKind = .max) throws {
-        try self.init(weights: try SafeTensorsFile(contentsOf: path), pooling: pooling, source: path)
+    public convenience init(path: String, pooling: PoolingKind = .max, convolution: ConvolutionSettings = .defaults) throws {
+        try self.init(weights: try SafeTensorsFile(contentsOf: path), pooling: pooling, source: path, convolution: convolution)
+    }
+
+    private init(layers: [Layer], input: InputConvention, pooling: PoolingKind, architecture: String,
+                 convolution: ConvolutionSettings) {
+        self.layers = layers
+        self.input = input
+        self.pooling = pooling
+        self.architecture = architecture
+        self.convolution = convolution
+    }
+
+    /// The same network (sharing its weights and derived kernels) with its convolutions run another way.
+    public func using(_ settings: ConvolutionSettings) -> VGG {
+        let layers = self.layers.map { layer -> Layer in
+            guard case .conv(let conv) = layer.kind else { return layer }
+            return Layer(name: layer.name, kind: .conv(conv.using(settings)))
+        }
+        return VGG(layers: layers, input: input, pooling: pooling, architecture: architecture, convolution: settings)
+    }
+
+    /// The same network with every convolution on one path: how benchmarks and tests pin it.
+    public func using(_ algorithm: ConvolutionAlgorithm) -> VGG {
+        using(ConvolutionSettings(algorithm: algorithm, scratchBudget: convolution.scratchBudget))
     }
 
     public var tapNames: [String] { layers.map(\.name) }
@@ -85,7 +112,7 @@ public final class VGG: Sendable {
     public func index(of tap: String) throws -> Int {
         guard let i = layers.firstIndex(where: { $0.name == tap }) else {
             let relus = layers.filter { $0.name.hasPrefix("relu") }.map(\.name)
-            throw SafeTensorsError("unknown layer \"\(tap)\" (this network has \(relus.joined(separator: ", ")), conv*, pool*)")
+            throw EngineError.unknownLayer(tap, available: relus)
         }
         return i
     }
@@ -156,7 +183,7 @@ public final class VGG: Sendable {
     /// pooling after it (zeroing the gradient as it is written), and a pooling's backward into the convolution
     /// before it (which then reads the pooled gradient through the windows instead of a stored 4x larger tensor).
     public func backward(_ activations: Activations, tapGradients: [String: Tensor]) throws -> Tensor {
-        func missing() -> SafeTensorsError { SafeTensorsError("backward needs a forward pass that kept its activations") }
+        func missing() -> EngineError { .backward("backward needs a forward pass that kept its activations") }
         /// The mask of layer j if it is a ReLU whose backward can be fused into the layer after it.
         func fusibleMask(_ j: Int) throws -> BitMask? {
             guard j >= 0, case .relu = layers[j].kind, tapGradients[layers[j].name] == nil else { return nil }
@@ -204,7 +231,7 @@ public final class VGG: Sendable {
                 }
             }
         }
-        guard let result = gradient else { throw SafeTensorsError("backward: no gradient given for any tap") }
+        guard let result = gradient else { throw EngineError.backward("backward: no gradient given for any tap") }
         return result
     }
 

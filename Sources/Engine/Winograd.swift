@@ -84,6 +84,33 @@ enum Winograd {
         }
     }
 
+    /// Bᵀ of F(4, 3), the input transform (6 x 6), applied to six values d0...d5 of one window column or row:
+    ///     [ 4   0  -5   0   1   0 ]
+    ///     [ 0  -4  -4   1   1   0 ]
+    ///     [ 0   4  -4  -1   1   0 ]
+    ///     [ 0  -2  -1   2   1   0 ]
+    ///     [ 0   2  -1  -2   1   0 ]
+    ///     [ 0   4   0  -5   0   1 ]
+    /// Generic over the lane (one value, or four tiles at once), with the same operations in the same order
+    /// for every lane type, so both give the same bits.
+    @inline(__always)
+    static func inputTransform<L: WinogradLane>(_ d0: L, _ d1: L, _ d2: L, _ d3: L, _ d4: L, _ d5: L) -> (L, L, L, L, L, L) {
+        let e = d4 - d2, f = 2 * (d3 - d1)
+        return (4 * d0 - 5 * d2 + d4, (d3 + d4) - 4 * (d1 + d2), (d4 - d3) + 4 * (d1 - d2), e + f, e - f, 4 * d1 - 5 * d3 + d5)
+    }
+
+    /// Aᵀ of F(4, 3), the output transform (4 x 6), applied to six values e0...e5 of one column or row of M:
+    ///     [ 1   1   1   1   1   0 ]
+    ///     [ 0   1  -1   2  -2   0 ]
+    ///     [ 0   1   1   4   4   0 ]
+    ///     [ 0   1  -1   8  -8   1 ]
+    /// Generic over the lane as `inputTransform`.
+    @inline(__always)
+    static func outputTransform<L: WinogradLane>(_ e0: L, _ e1: L, _ e2: L, _ e3: L, _ e4: L, _ e5: L) -> (L, L, L, L) {
+        let p12 = e1 + e2, m12 = e1 - e2, p34 = e3 + e4, m34 = e3 - e4
+        return (e0 + p12 + p34, m12 + 2 * m34, p12 + 4 * p34, m12 + 8 * m34 + e5)
+    }
+
     /// Tiles per block of the transforms: keeps their line buffers in L1.
     static let blockTiles = 64
     /// The smallest chunk (in tiles) that keeps sgemm efficient, budget permitting.
@@ -226,13 +253,7 @@ enum Winograd {
                 let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5)
                 let o0 = l0 + lead, o1 = l1 + lead, o2 = l2 + lead, o3 = l3 + lead, o4 = l4 + lead, o5 = l5 + lead
                 for i in 0..<valid {
-                    let d0 = r0[i], d1 = r1[i], d2 = r2[i], d3 = r3[i], d4 = r4[i], d5 = r5[i]
-                    o0[i] = 4 * d0 - 5 * d2 + d4
-                    o1[i] = (d3 + d4) - 4 * (d1 + d2)
-                    o2[i] = (d4 - d3) + 4 * (d1 - d2)
-                    o3[i] = (d4 - d2) + 2 * (d3 - d1)
-                    o4[i] = (d4 - d2) - 2 * (d3 - d1)
-                    o5[i] = 4 * d1 - 5 * d3 + d5
+                    (o0[i], o1[i], o2[i], o3[i], o4[i], o5[i]) = inputTransform(r0[i], r1[i], r2[i], r3[i], r4[i], r5[i])
                 }
                 // Horizontal B^T within each transformed row: tile j reads columns 4j ..< 4j+6.
                 // Four tiles at a time: transposing the 4x4 blocks of columns gives d0..d3 of four tiles
@@ -250,24 +271,18 @@ enum Winograd {
                         let t0 = load4(q), t1 = load4(q + 4), t2 = load4(q + 8), t3 = load4(q + 12), t4 = load4(q + 16)
                         let (d0, d1, d2, d3) = transpose(t0, t1, t2, t3)
                         let (d4, d5) = transposeFirstTwo(t1, t2, t3, t4)
-                        store4(4 * d0 - 5 * d2 + d4, v0 + j)
-                        store4((d3 + d4) - 4 * (d1 + d2), v1 + j)
-                        store4((d4 - d3) + 4 * (d1 - d2), v2 + j)
-                        let e = d4 - d2, f = 2 * (d3 - d1)
-                        store4(e + f, v3 + j)
-                        store4(e - f, v4 + j)
-                        store4(4 * d1 - 5 * d3 + d5, v5 + j)
+                        let t = inputTransform(d0, d1, d2, d3, d4, d5)
+                        store4(t.0, v0 + j)
+                        store4(t.1, v1 + j)
+                        store4(t.2, v2 + j)
+                        store4(t.3, v3 + j)
+                        store4(t.4, v4 + j)
+                        store4(t.5, v5 + j)
                         j += 4
                     }
                     while j < n {
                         let q = l + 4 * j
-                        let d0 = q[0], d1 = q[1], d2 = q[2], d3 = q[3], d4 = q[4], d5 = q[5]
-                        v0[j] = 4 * d0 - 5 * d2 + d4
-                        v1[j] = (d3 + d4) - 4 * (d1 + d2)
-                        v2[j] = (d4 - d3) + 4 * (d1 - d2)
-                        v3[j] = (d4 - d2) + 2 * (d3 - d1)
-                        v4[j] = (d4 - d2) - 2 * (d3 - d1)
-                        v5[j] = 4 * d1 - 5 * d3 + d5
+                        (v0[j], v1[j], v2[j], v3[j], v4[j], v5[j]) = inputTransform(q[0], q[1], q[2], q[3], q[4], q[5])
                         j += 1
                     }
                 }
@@ -296,12 +311,7 @@ enum Winograd {
                     let s0 = temp + b * blockTiles, s1 = s0 + 6 * blockTiles
                     let s2 = s1 + 6 * blockTiles, s3 = s2 + 6 * blockTiles
                     for j in 0..<n {
-                        let e0 = m0[j], e1 = m1[j], e2 = m2[j], e3 = m3[j], e4 = m4[j], e5 = m5[j]
-                        let p12 = e1 + e2, m12 = e1 - e2, p34 = e3 + e4, m34 = e3 - e4
-                        s0[j] = e0 + p12 + p34
-                        s1[j] = m12 + 2 * m34
-                        s2[j] = p12 + 4 * p34
-                        s3[j] = m12 + 8 * m34 + e5
+                        (s0[j], s1[j], s2[j], s3[j]) = outputTransform(m0[j], m1[j], m2[j], m3[j], m4[j], m5[j])
                     }
                 }
                 // Horizontal A^T, written along the output rows.
@@ -315,23 +325,19 @@ enum Winograd {
                     let e3 = e2 + blockTiles, e4 = e3 + blockTiles, e5 = e4 + blockTiles
                     let dst = plane + y * w + x0
                     @inline(__always) func tileRow(_ j: Int, _ q: UnsafeMutablePointer<Float>) {
-                        let p12 = e1[j] + e2[j], m12 = e1[j] - e2[j], p34 = e3[j] + e4[j], m34 = e3[j] - e4[j]
-                        q[0] = b0 + (e0[j] + p12 + p34)
-                        q[1] = b0 + (m12 + 2 * m34)
-                        q[2] = b0 + (p12 + 4 * p34)
-                        q[3] = b0 + (m12 + 8 * m34 + e5[j])
+                        let t = outputTransform(e0[j], e1[j], e2[j], e3[j], e4[j], e5[j])
+                        q[0] = b0 + t.0
+                        q[1] = b0 + t.1
+                        q[2] = b0 + t.2
+                        q[3] = b0 + t.3
                     }
                     // Four tiles at a time: y_s holds column s of four tiles; transposed, each vector is one tile's row.
                     var j = 0
                     let bias4 = SIMD4<Float>(repeating: b0)
                     while j + 4 <= full {
-                        let f1 = load4(e1 + j), f2 = load4(e2 + j), f3 = load4(e3 + j), f4 = load4(e4 + j)
-                        let p12 = f1 + f2, m12 = f1 - f2, p34 = f3 + f4, m34 = f3 - f4
-                        let y0 = bias4 + (load4(e0 + j) + p12 + p34)
-                        let y1 = bias4 + (m12 + 2 * m34)
-                        let y2 = bias4 + (p12 + 4 * p34)
-                        let y3 = bias4 + (m12 + 8 * m34 + load4(e5 + j))
-                        let (r0, r1, r2, r3) = transpose(y0, y1, y2, y3)
+                        let t = outputTransform(load4(e0 + j), load4(e1 + j), load4(e2 + j), load4(e3 + j),
+                                                load4(e4 + j), load4(e5 + j))
+                        let (r0, r1, r2, r3) = transpose(bias4 + t.0, bias4 + t.1, bias4 + t.2, bias4 + t.3)
                         let q = dst + 4 * j
                         store4(r0, q)
                         store4(r1, q + 4)
@@ -355,3 +361,13 @@ enum Winograd {
         }
     }
 }
+
+/// What the Winograd transforms compute with: one float, or four tiles' floats at once (`SIMD4<Float>`).
+protocol WinogradLane {
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static func * (a: Float, b: Self) -> Self
+}
+
+extension Float: WinogradLane {}
+extension SIMD4: WinogradLane where Scalar == Float {}

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// Messages on standard error, in netpbm's style: "program: message".
@@ -23,6 +24,19 @@ public struct Diagnostics: Sendable {
     public func raw(_ text: String) {
         guard !quiet else { return }
         FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Runs a command's work: an error is printed as "program: message" with exit status 1, except that
+    /// standard output closed by its reader (`CommandError.isBrokenPipe`) ends the program quietly with
+    /// status 0; images already written stay written.
+    public func run(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch where CommandError.isBrokenPipe(error) {
+            throw ExitCode.success
+        } catch {
+            fail("\(error)")
+        }
     }
 
     /// Prints "program: message" and exits with status 1. Errors are never silenced by --quiet.

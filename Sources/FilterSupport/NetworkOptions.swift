@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Engine
 
@@ -15,10 +16,25 @@ public struct NetworkOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    /// Sets the thread count and the allocator's reuse of freed memory, and loads the network.
+    /// Sets the thread count and the allocator's reuse of freed memory, and loads the network, its convolutions
+    /// as `ConvolutionSettings.fromEnvironment()` says.
     public func loadNetwork(pooling: PoolingKind = .max) throws -> VGG {
         if let threads { ThreadSettings.set(threads) }
         AllocatorSettings.reuseFreedMemory()
-        return try VGG(path: try WeightsLocator.resolve(weights), pooling: pooling)
+        return try VGG(path: try WeightsLocator.resolve(weights), pooling: pooling, convolution: try .fromEnvironment())
+    }
+}
+
+extension ConvolutionAlgorithm: ExpressibleByArgument {}
+
+extension ConvolutionSettings {
+    /// The settings with the algorithm named by the environment variable STYLIZE_CONV (automatic, im2col,
+    /// winograd), so that any executable or test suite can be run on one convolution path; the defaults without it.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ConvolutionSettings {
+        guard let name = environment["STYLIZE_CONV"], !name.isEmpty else { return .defaults }
+        guard let algorithm = ConvolutionAlgorithm(rawValue: name) else {
+            throw CommandError.badValue("STYLIZE_CONV=\(name): expected \(ConvolutionAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return ConvolutionSettings(algorithm: algorithm)
     }
 }

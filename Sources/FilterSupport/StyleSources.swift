@@ -20,18 +20,18 @@ public final class StyleSources {
     public init(styleImages: [String], gramFiles: [String], blend: [Double]?, styleScale: Double,
                 network: VGG, layers: [String], minimumSide: Int) throws {
         let count = styleImages.count + gramFiles.count
-        guard count > 0 else { throw StyleError("no style: give --style IMAGE or --gram FILE") }
+        guard count > 0 else { throw CommandError.badValue("no style: give --style IMAGE or --gram FILE") }
         let weights = blend ?? [Double](repeating: 1, count: count)
         guard weights.count == count else {
-            throw StyleError("--style-blend has \(weights.count) weights for \(count) styles")
+            throw CommandError.badValue("--style-blend has \(weights.count) weights for \(count) styles")
         }
-        guard styleScale > 0 else { throw StyleError("--style-scale must be positive") }
+        guard styleScale > 0 else { throw CommandError.badValue("--style-scale must be positive") }
         var sources: [Source] = []
         for path in styleImages {
             let reader = try NetpbmReader(path: path)
-            guard let image = try reader.next() else { throw StyleError("\(path): no image in file") }
+            guard let image = try reader.next() else { throw CommandError.noImageInFile(path) }
             guard min(image.width, image.height) >= minimumSide else {
-                throw StyleError("\(path): style image is \(image.width)x\(image.height); it must be at least \(minimumSide) px on each side")
+                throw StyleError.imageTooSmall(name: path, width: image.width, height: image.height, minimum: minimumSide, atScale: false)
             }
             sources.append(.image(name: path, image: image.rgb()))
         }

@@ -30,7 +30,7 @@ enum Libnetpbm {
     static func openStream(fileDescriptor: Int32, writing: Bool, name: String) throws -> OpaquePointer {
         initialize()
         let (stream, message) = withMessageBuffer { stz_open_fd(fileDescriptor, writing ? 1 : 0, $0, $1) }
-        guard let stream else { throw NetpbmError(message: "\(name): \(message)") }
+        guard let stream else { throw NetpbmError(.open, stream: name, detail: message) }
         return stream
     }
 
@@ -38,7 +38,7 @@ enum Libnetpbm {
     static func openStream(path: String, writing: Bool) throws -> OpaquePointer {
         initialize()
         let (stream, message) = withMessageBuffer { stz_open_path(path, writing ? 1 : 0, $0, $1) }
-        guard let stream else { throw NetpbmError(message: message) }
+        guard let stream else { throw NetpbmError(.open, stream: "", detail: message) }
         return stream
     }
 

@@ -99,7 +99,6 @@ public final class NetpbmReader {
 
     /// An error naming the stream, and the image within it when it is not the first.
     private func failure(_ message: String) -> NetpbmError {
-        let which = imagesRead > 0 ? "image \(imagesRead + 1): " : ""
-        return NetpbmError(message: "\(name): \(which)\(message)")
+        NetpbmError(.read, stream: name, image: imagesRead > 0 ? imagesRead + 1 : nil, detail: message)
     }
 }

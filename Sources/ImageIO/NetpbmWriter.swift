@@ -1,10 +1,12 @@
 import CNetpbm
+import Glibc
 
 /// Writes Netpbm images through libnetpbm, one complete image per `write`, flushed so a
 /// downstream reader in a pipeline sees each image as soon as it is done.
 ///
 /// Write failures are errors, not signals: a reader that closed the pipe shows up as
-/// "write error: Broken pipe" (SIGPIPE is held off on the writing thread while writing).
+/// a `NetpbmError` of kind `.brokenPipe`, "write error: Broken pipe" (SIGPIPE is held off on the writing
+/// thread while writing).
 /// After a write failure every later `write` fails the same way.
 public final class NetpbmWriter {
     private let stream: OpaquePointer
@@ -40,7 +42,7 @@ public final class NetpbmWriter {
         guard let width = Int32(exactly: image.width), let height = Int32(exactly: image.height),
               let depth = Int32(exactly: image.depth), let maxval = Int32(exactly: image.maxval)
         else {
-            throw NetpbmError(message: "\(name): cannot write a \(image.width)x\(image.height) image")
+            throw NetpbmError(.write, stream: name, detail: "cannot write a \(image.width)x\(image.height) image")
         }
         var info = stz_image_info()
         info.width = width
@@ -50,13 +52,13 @@ public final class NetpbmWriter {
         info.format = image.format.stzFormat
         info.plain = image.plain ? 1 : 0
         guard Libnetpbm.setTupleType(image.tupleType, in: &info) else {
-            throw NetpbmError(message: "\(name): tuple type too long: \(image.tupleType.prefix(40))...")
+            throw NetpbmError(.write, stream: name, detail: "tuple type too long: \(image.tupleType.prefix(40))...")
         }
         let (status, message) = image.samples.withUnsafeBufferPointer { samples in
             Libnetpbm.withMessageBuffer {
                 stz_write_image(stream, &info, samples.baseAddress, samples.count, $0, $1)
             }
         }
-        if status != 0 { throw NetpbmError(message: "\(name): \(message)") }
+        if status != 0 { throw NetpbmError(stz_stream_errno(stream) == EPIPE ? .brokenPipe : .write, stream: name, detail: message) }
     }
 }

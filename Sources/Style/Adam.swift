@@ -3,13 +3,14 @@ import Foundation
 /// Adam (Kingma and Ba 2014) on the pixels, clamped to the bounds after every step.
 /// Steps are in pixel units, so the learning rate means "about this many levels per step".
 public struct Adam: Sendable {
-    public var learningRate: Float = 4
+    public static let defaultLearningRate: Float = 4
+    public var learningRate: Float = Adam.defaultLearningRate
     public var beta1: Float = 0.9
     public var beta2: Float = 0.999
     public var epsilon: Float = 1e-8
     public var bounds: Bounds = .pixels
 
-    public init(learningRate: Float = 4) {
+    public init(learningRate: Float = Adam.defaultLearningRate) {
         self.learningRate = learningRate
     }
 
@@ -30,6 +31,6 @@ public struct Adam: Sendable {
                 x[i] = bounds.clamp(x[i] - learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon))
             }
         }
-        return OptimizationResult(solution: best, value: bestValue, evaluations: max(1, maxEvaluations), reason: "evaluation budget")
+        return OptimizationResult(solution: best, value: bestValue, evaluations: max(1, maxEvaluations), reason: .evaluationBudget)
     }
 }

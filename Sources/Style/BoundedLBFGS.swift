@@ -1,4 +1,5 @@
 /// L-BFGS kept inside box bounds by projection, with an active set and a backtracking line search.
+/// Departure from Gatys et al. (README, "The method"): the paper uses unconstrained L-BFGS.
 ///
 /// Each step: pixels at a bound whose gradient pushes outward are held (the active set); the L-BFGS
 /// two-loop recursion gives a direction on the others; the trial point is projected onto the box and
@@ -10,7 +11,8 @@ public struct BoundedLBFGS: Sendable {
     public var bounds: Bounds = .pixels
     /// Stop when J improved by less than this fraction over `patience` consecutive steps.
     public var relativeTolerance: Double = 0
-    public var patience: Int = 5
+    public var patience: Int = BoundedLBFGS.defaultPatience
+    public static let defaultPatience = 5
     /// The first step (before any curvature is known) moves the largest pixel by this much.
     public var firstStepSize: Float = 16
 
@@ -41,7 +43,7 @@ public struct BoundedLBFGS: Sendable {
                 VectorMath.fill(&direction) { i in -g[i] * free[i] }
                 slope = VectorMath.dot(g, direction)
             }
-            guard slope < 0 else { return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: "converged (zero projected gradient)") }
+            guard slope < 0 else { return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .zeroProjectedGradient) }
             var step: Float = 1
             if history.isEmpty {
                 let largest = direction.reduce(Float(0)) { max($0, abs($1)) }
@@ -64,7 +66,7 @@ public struct BoundedLBFGS: Sendable {
             }
             guard accepted else {
                 return OptimizationResult(solution: x, value: f, evaluations: evaluations,
-                                          reason: evaluations >= maxEvaluations ? "evaluation budget" : "line search failed")
+                                          reason: evaluations >= maxEvaluations ? .evaluationBudget : .lineSearchFailed)
             }
             var s = [Float](repeating: 0, count: n), y = s
             VectorMath.fill(&s) { i in trial[i] - x[i] }
@@ -79,11 +81,11 @@ public struct BoundedLBFGS: Sendable {
             if relativeTolerance > 0 {
                 slowSteps = improvement < relativeTolerance ? slowSteps + 1 : 0
                 if slowSteps >= patience {
-                    return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: "converged (relative improvement)")
+                    return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .relativeImprovement)
                 }
             }
         }
-        return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: "evaluation budget")
+        return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .evaluationBudget)
     }
 
     /// -H g on the free variables by the two-loop recursion (Nocedal and Wright, algorithm 7.4).

@@ -2,6 +2,7 @@ import CBLAS
 import Engine
 
 /// Gram matrices normalized per position: g = A Aᵀ / (nH nW), with A the C x (nH nW) feature matrix.
+/// Departure from Gatys et al. (README, "The method"): the paper's Gram is A Aᵀ.
 ///
 /// The seed's style cost is 1/(2 nH nW nC)² Σ (G(S) - G(G))² with the raw Gram G = A Aᵀ. Dividing G by the
 /// number of positions N gives the same value, Σ (g(S) - g(G))² / (4 nC²), when S and G have the same size,

@@ -41,13 +41,13 @@ public struct GramFile: Sendable, Equatable {
 
     /// Mixes signatures made with the same network and layers: Σ wᵢ gᵢ with the weights normalized.
     public static func blend(_ parts: [(file: GramFile, name: String, weight: Double)]) throws -> GramFile {
-        guard let first = parts.first else { throw StyleError("nothing to blend") }
+        guard let first = parts.first else { throw StyleError.blend("nothing to blend") }
         for part in parts.dropFirst() {
             guard part.file.weightsFingerprint == first.file.weightsFingerprint, part.file.preprocessing == first.file.preprocessing else {
-                throw StyleError("\(part.name) was made with other weights or preprocessing than \(first.name)")
+                throw StyleError.blend("\(part.name) was made with other weights or preprocessing than \(first.name)")
             }
             guard part.file.layers == first.file.layers else {
-                throw StyleError("\(part.name) has layers \(part.file.layers.joined(separator: ",")), \(first.name) has \(first.file.layers.joined(separator: ","))")
+                throw StyleError.blend("\(part.name) has layers \(part.file.layers.joined(separator: ",")), \(first.name) has \(first.file.layers.joined(separator: ","))")
             }
         }
         let target = try StyleTarget.blend(parts.map { ($0.file.target, $0.weight) })
@@ -90,14 +90,14 @@ public struct GramFile: Sendable, Equatable {
         let file: SafeTensorsFile
         do {
             file = try SafeTensorsFile(contentsOf: path)
-        } catch let error as SafeTensorsError {
-            throw StyleError(error.message)
+        } catch let error as EngineError {
+            throw StyleError.gramFile(name: "", problem: error.description)
         }
         try self.init(file: file, name: path)
     }
 
     public init(file: SafeTensorsFile, name: String) throws {
-        func fail(_ message: String) -> StyleError { StyleError("\(name): \(message)") }
+        func fail(_ message: String) -> StyleError { .gramFile(name: name, problem: message) }
         let meta = file.metadata
         guard meta["format"] == GramFile.formatName else { throw fail("not a Gram file (no format=\(GramFile.formatName) in its metadata)") }
         guard meta["format_version"] == GramFile.version else {
@@ -130,14 +130,14 @@ public struct GramFile: Sendable, Equatable {
     /// Refuses a file that was made with other weights or preprocessing, or lacks a requested layer.
     public func check(network: VGG, layers wanted: [String], name: String) throws {
         guard weightsFingerprint == network.fingerprint, architecture == network.architecture else {
-            throw StyleError("\(name): made with other weights (\(architecture), fingerprint \(weightsFingerprint)); these are \(network.architecture), fingerprint \(network.fingerprint)")
+            throw StyleError.gramFile(name: name, problem: "made with other weights (\(architecture), fingerprint \(weightsFingerprint)); these are \(network.architecture), fingerprint \(network.fingerprint)")
         }
         guard preprocessing == network.preprocessingDescription else {
-            throw StyleError("\(name): made with other preprocessing (\(preprocessing)); now \(network.preprocessingDescription)")
+            throw StyleError.gramFile(name: name, problem: "made with other preprocessing (\(preprocessing)); now \(network.preprocessingDescription)")
         }
         let missing = wanted.filter { !layers.contains($0) }
         guard missing.isEmpty else {
-            throw StyleError("\(name): has no Gram matrix for \(missing.joined(separator: ", ")) (it holds \(layers.joined(separator: ", ")))")
+            throw StyleError.gramFile(name: name, problem: "has no Gram matrix for \(missing.joined(separator: ", ")) (it holds \(layers.joined(separator: ", ")))")
         }
     }
 

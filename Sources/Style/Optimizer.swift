@@ -9,8 +9,21 @@ public struct OptimizationResult: Sendable {
     public var solution: [Float]
     public var value: Double
     public var evaluations: Int
-    /// Why it stopped: "evaluation budget", "converged", ...
-    public var reason: String
+    public var reason: StopReason
+}
+
+/// Why an optimizer stopped.
+public enum StopReason: String, Sendable, Equatable {
+    /// It used all the evaluations it was given.
+    case evaluationBudget = "evaluation budget"
+    /// It was given none: the start, clamped to the bounds, is the result.
+    case noEvaluations = "no evaluations"
+    /// The projected gradient is zero: no feasible descent direction (L-BFGS).
+    case zeroProjectedGradient = "converged (zero projected gradient)"
+    /// J improved by less than the relative tolerance for `patience` steps in a row (L-BFGS).
+    case relativeImprovement = "converged (relative improvement)"
+    /// No step along the search direction lowered J enough (L-BFGS).
+    case lineSearchFailed = "line search failed"
 }
 
 /// The pixel range, kept during optimization: quality is judged on the 8-bit image written, so the

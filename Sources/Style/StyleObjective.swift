@@ -1,6 +1,6 @@
 import Engine
 
-/// The weights of J = alpha J_content + beta Σ_l w_l J_style[l] + tv J_tv.
+/// alpha, beta and tv: the weights of J's terms (`StyleObjective`).
 public struct CostWeights: Sendable, Equatable {
     public var content: Double
     public var style: Double
@@ -20,6 +20,11 @@ public struct WeightedLayer: Sendable, Equatable {
         self.name = name
         self.weight = weight
     }
+
+    /// The layers, each with weight 1/count.
+    public static func equal(_ names: [String]) -> [WeightedLayer] {
+        names.map { WeightedLayer($0, weight: 1 / Double(names.count)) }
+    }
 }
 
 /// The parts of one evaluation of J (unweighted parts, weighted total).
@@ -34,11 +39,16 @@ public struct Cost: Sendable, Equatable {
     public var temporal: Double = 0
 }
 
-/// J(G) and its gradient with respect to G's pixels (by backpropagation through the network).
+/// J(G) and its gradient with respect to G's pixels: the weighted sum of its terms, each in its own file,
 ///
-/// J_content = 1/2 Σ (a[l](C) - a[l](G))² at the content layer; J_style as in `Gram`; J_tv as in
-/// `TotalVariation`. The image is interleaved RGB in 0..255, the network's own input convention applied inside.
-public final class StyleObjective: @unchecked Sendable {
+///     J(G) = alpha J_content + beta Σ_l w_l J_style[l] + tv J_tv (+ J_temporal for a frame of a stream)
+///
+/// with J_content in `ContentTerm`, J_style[l] in `Gram`, J_tv in `TotalVariation` and J_temporal (weighted
+/// inside) in `TemporalTerm`. The network's terms give gradients at their layers, summed and taken back to the
+/// pixels by one backward pass; the pixel terms add theirs to that. The image is interleaved RGB in 0..255,
+/// the network's own input convention applied inside. Immutable: one value serves any number of evaluations,
+/// from any thread.
+public final class StyleObjective: Sendable {
     public let network: VGG
     public let width: Int
     public let height: Int
@@ -48,16 +58,15 @@ public final class StyleObjective: @unchecked Sendable {
     let contentTarget: Tensor
     let styleTarget: StyleTarget
     /// For frames of a stream: the pull toward the previous output.
-    public var temporal: TemporalTerm?
-    public private(set) var evaluations = 0
+    public let temporal: TemporalTerm?
 
     public init(network: VGG, content: [Float], width: Int, height: Int, contentLayer: String,
-                styleLayers: [WeightedLayer], style: StyleTarget, weights: CostWeights) throws {
+                styleLayers: [WeightedLayer], style: StyleTarget, weights: CostWeights, temporal: TemporalTerm? = nil) throws {
         for layer in styleLayers {
             let channels = network.channels(at: try network.index(of: layer.name))
-            guard let gram = style.grams[layer.name] else { throw StyleError("the style has no Gram matrix for \(layer.name)") }
+            guard let gram = style.grams[layer.name] else { throw StyleError.missingGram(layer: layer.name) }
             guard gram.count == channels * channels else {
-                throw StyleError("the style's Gram matrix for \(layer.name) has \(gram.count) entries, the network needs \(channels)x\(channels)")
+                throw StyleError.gramSize(layer: layer.name, entries: gram.count, channels: channels)
             }
         }
         let x = network.input.networkInput(pixels: content, width: width, height: height)
@@ -70,6 +79,7 @@ public final class StyleObjective: @unchecked Sendable {
         self.styleLayers = styleLayers
         self.weights = weights
         self.styleTarget = style
+        self.temporal = temporal
     }
 
     public func evaluate(_ pixels: [Float]) throws -> (cost: Cost, gradient: [Float]) {
@@ -83,36 +93,24 @@ public final class StyleObjective: @unchecked Sendable {
 
     /// Without `withGradient`, the network keeps nothing for a backward pass and the gradient is empty.
     func evaluate(_ pixels: [Float], withGradient: Bool) throws -> (cost: Cost, gradient: [Float]) {
-        evaluations += 1
         let x = network.input.networkInput(pixels: pixels, width: width, height: height)
         var taps = styleLayers.map(\.name)
         if weights.content != 0 { taps.append(contentLayer) }
         let forward = try network.forward(x, taps: taps, keepForBackward: withGradient)
-        var tapGradients: [String: Tensor] = [:]
-        /// Adds a term's gradient (already multiplied by its weight) to its tap's.
-        func accumulate(_ name: String, _ g: Tensor) {
-            if var existing = tapGradients[name] {
-                tapGradients[name] = nil
-                VectorMath.add(1, g.data, to: &existing.data)
-                tapGradients[name] = existing
-            } else {
-                tapGradients[name] = g
-            }
-        }
+        var layerGradients = LayerGradients()
 
+        // The network's terms: gradients (already weighted) at their layers.
         var contentCost = 0.0
         if weights.content != 0 {
-            let a = forward.taps[contentLayer]!
-            var g = a
-            let (activations, target, alpha) = (a.data, contentTarget.data, Float(weights.content))
-            VectorMath.fill(&g.data) { i in activations[i] - target[i] }
-            contentCost = VectorMath.dot(g.data, g.data) / 2
+            let features = forward.taps[contentLayer]!
             if withGradient {
-                VectorMath.scale(&g.data, by: alpha)
-                accumulate(contentLayer, g)
+                let g: Tensor
+                (contentCost, g) = ContentTerm.loss(features: features, target: contentTarget, gradientScale: Float(weights.content))
+                layerGradients.add(g, at: contentLayer)
+            } else {
+                contentCost = ContentTerm.cost(features: features, target: contentTarget)
             }
         }
-
         var styleCost = 0.0
         var perLayer: [String: Double] = [:]
         if weights.style != 0 {
@@ -122,7 +120,7 @@ public final class StyleObjective: @unchecked Sendable {
                 if withGradient {
                     let g: Tensor
                     (value, g) = Gram.loss(features: features, target: target, gradientScale: Float(weights.style * layer.weight))
-                    accumulate(layer.name, g)
+                    layerGradients.add(g, at: layer.name)
                 } else {
                     value = Gram.cost(features: features, target: target)
                 }
@@ -130,15 +128,16 @@ public final class StyleObjective: @unchecked Sendable {
                 styleCost += layer.weight * value
             }
         }
-
         var gradient: [Float]
         if !withGradient {
             gradient = []
-        } else if tapGradients.isEmpty {
+        } else if layerGradients.byLayer.isEmpty {
             gradient = [Float](repeating: 0, count: pixels.count)
         } else {
-            gradient = network.input.pixelGradient(try network.backward(forward, tapGradients: tapGradients))
+            gradient = network.input.pixelGradient(try network.backward(forward, tapGradients: layerGradients.byLayer))
         }
+
+        // The pixel terms.
         var tvCost = 0.0
         if weights.totalVariation != 0 {
             let (value, g) = TotalVariation.loss(pixels: pixels, width: width, height: height)
@@ -154,5 +153,20 @@ public final class StyleObjective: @unchecked Sendable {
         let total = weights.content * contentCost + weights.style * styleCost + weights.totalVariation * tvCost + temporalCost
         return (Cost(total: total, content: contentCost, style: styleCost, styleLayers: perLayer,
                      totalVariation: tvCost, temporal: temporalCost), gradient)
+    }
+}
+
+/// The gradients of the network's terms at their layers, summed where two terms share a layer.
+struct LayerGradients {
+    var byLayer: [String: Tensor] = [:]
+
+    mutating func add(_ g: Tensor, at layer: String) {
+        if var existing = byLayer[layer] {
+            byLayer[layer] = nil
+            VectorMath.add(1, g.data, to: &existing.data)
+            byLayer[layer] = existing
+        } else {
+            byLayer[layer] = g
+        }
     }
 }

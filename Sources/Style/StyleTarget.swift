@@ -21,15 +21,15 @@ public struct StyleTarget: Sendable, Equatable {
 
     /// Σ wᵢ targetᵢ, the weights normalized to sum to 1: several styles blended into one target.
     public static func blend(_ parts: [(target: StyleTarget, weight: Double)]) throws -> StyleTarget {
-        guard let first = parts.first else { throw StyleError("nothing to blend") }
+        guard let first = parts.first else { throw StyleError.blend("nothing to blend") }
         let total = parts.reduce(0) { $0 + $1.weight }
-        guard total > 0, parts.allSatisfy({ $0.weight >= 0 }) else { throw StyleError("blend weights must be non-negative and not all zero") }
+        guard total > 0, parts.allSatisfy({ $0.weight >= 0 }) else { throw StyleError.blend("blend weights must be non-negative and not all zero") }
         var grams: [String: [Float]] = [:]
         for (layer, gram) in first.target.grams {
             var sum = [Float](repeating: 0, count: gram.count)
             for part in parts {
                 guard let other = part.target.grams[layer], other.count == gram.count else {
-                    throw StyleError("cannot blend: the styles do not have the same layers (\(layer))")
+                    throw StyleError.blend("cannot blend: the styles do not have the same layers (\(layer))")
                 }
                 let w = Float(part.weight / total)
                 for i in 0..<sum.count { sum[i] += w * other[i] }
@@ -37,15 +37,8 @@ public struct StyleTarget: Sendable, Equatable {
             grams[layer] = sum
         }
         guard parts.allSatisfy({ Set($0.target.grams.keys) == Set(grams.keys) }) else {
-            throw StyleError("cannot blend: the styles do not have the same layers")
+            throw StyleError.blend("cannot blend: the styles do not have the same layers")
         }
         return StyleTarget(grams: grams)
     }
-}
-
-/// An error of the style method, with a message fit for "program: message".
-public struct StyleError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
 }

@@ -18,13 +18,13 @@ public struct Stage: Sendable, Equatable {
             let parts = item.split(separator: ":")
             guard parts.count == 2, let scale = Double(parts[0]), scale > 0, scale <= 1,
                   let count = Int(parts[1]), count >= 0 else {
-                throw StyleError("bad schedule entry \"\(item)\": expected SCALE:EVALUATIONS with 0 < SCALE <= 1")
+                throw StyleError.badSchedule("bad schedule entry \"\(item)\": expected SCALE:EVALUATIONS with 0 < SCALE <= 1")
             }
             return Stage(scale: scale, evaluations: count)
         }
-        guard !stages.isEmpty else { throw StyleError("empty schedule") }
+        guard !stages.isEmpty else { throw StyleError.badSchedule("empty schedule") }
         guard zip(stages, stages.dropFirst()).allSatisfy({ $0.scale < $1.scale }), stages.last!.scale == 1 else {
-            throw StyleError("schedule \"\(text)\": scales must increase and end at 1")
+            throw StyleError.badSchedule("schedule \"\(text)\": scales must increase and end at 1")
         }
         return stages
     }
@@ -39,10 +39,12 @@ public enum Initialization: Sendable, Equatable {
     case image(RGBImage)
 }
 
-/// Everything that shapes one stylization, with the documented defaults.
+/// Everything that shapes one stylization, with the documented defaults: the one place they are written
+/// (the commands and their help read them from `StylizeOptions.defaults`).
 public struct StylizeOptions: Sendable, Equatable {
     public var contentLayer = "relu4_2"
-    public var styleLayers: [WeightedLayer] = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"].map { WeightedLayer($0, weight: 0.2) }
+    /// The five first layers of the blocks, as in Gatys et al., each with weight 1/5.
+    public var styleLayers: [WeightedLayer] = WeightedLayer.equal(["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"])
     /// alpha; nil: `DefaultWeights.content` for the working size.
     public var contentWeight: Double?
     /// beta; nil: `DefaultWeights.style`.
@@ -51,8 +53,10 @@ public struct StylizeOptions: Sendable, Equatable {
     public var totalVariationWeight: Double?
     public var schedule: [Stage] = StylizeOptions.defaultSchedule
     public var optimizer: OptimizerKind = .lbfgs
-    public var learningRate: Float = 4
-    /// L-BFGS stops a stage early when J improves by less than this fraction for 5 steps in a row.
+    /// Adam's step, in pixel levels.
+    public var learningRate: Float = Adam.defaultLearningRate
+    /// L-BFGS stops a stage early when J improves by less than this fraction for `BoundedLBFGS.defaultPatience`
+    /// steps in a row.
     public var relativeTolerance: Double = 1e-4
     public var initialization: Initialization = .content
     public var seed: UInt64 = 0
@@ -73,6 +77,7 @@ public struct StylizeOptions: Sendable, Equatable {
     }
 
     public init() {}
+    public static let defaults = StylizeOptions()
 
     /// All layers the method reads, for checks and for the network's depth.
     public var allLayers: [String] { [contentLayer] + styleLayers.map(\.name) }
@@ -88,6 +93,7 @@ public struct StylizeOptions: Sendable, Equatable {
 /// over pixels, while J_style (Grams normalized per position) does not grow with the image: so alpha is
 /// a constant divided by the content layer's positions and tv a constant divided by the pixel count.
 /// The constants were chosen by eye on sample photos and paintings (fixtures/images holds four of them).
+/// Departure from Gatys et al. (README, "The method"): the paper's weights are constants.
 public enum DefaultWeights {
     public static let contentPerPosition: Double = 4e3
     public static let style: Double = 1e4

@@ -48,7 +48,7 @@ public final class Stylizer: Sendable {
     public func styleTarget(image: RGBImage, longest: Int, name: String) throws -> StyleTarget {
         let size = Resample.fit(width: image.width, height: image.height, longest: longest)
         guard min(size.width, size.height) >= minimumSide else {
-            throw StyleError("\(name): style image is \(size.width)x\(size.height) at this scale; it must be at least \(minimumSide) px on each side")
+            throw StyleError.imageTooSmall(name: name, width: size.width, height: size.height, minimum: minimumSide, atScale: true)
         }
         let pixels = Resample.resize(image.pixels, width: image.width, height: image.height,
                                      toWidth: size.width, toHeight: size.height)
@@ -59,7 +59,7 @@ public final class Stylizer: Sendable {
     /// Refuses a working size too small for the deepest layer used.
     public func checkSize(width: Int, height: Int) throws {
         guard min(width, height) >= minimumSide else {
-            throw StyleError("image is \(width)x\(height); it must be at least \(minimumSide) px on each side")
+            throw StyleError.imageTooSmall(name: nil, width: width, height: height, minimum: minimumSide, atScale: false)
         }
     }
 
@@ -87,11 +87,9 @@ public final class Stylizer: Sendable {
             let start = index == 0 ? Resample.resize(current.pixels, width: current.width, height: current.height,
                                                      toWidth: size.width, toHeight: size.height)
                 : Self.upsample(current, addingDetailOf: target, width: size.width, height: size.height)
-            let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style)
-            if stage.scale == 1 {
-                objective.temporal = temporal
-                fullSize = objective
-            }
+            let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style,
+                                              temporal: stage.scale == 1 ? temporal : nil)
+            if stage.scale == 1 { fullSize = objective }
             let report: ProgressHandler = { evaluation, value in
                 progress(StylizeProgress(stage: index + 1, stages: stages.count, width: size.width, height: size.height,
                                          evaluation: evaluation, evaluations: stage.evaluations, cost: value))
@@ -102,7 +100,7 @@ public final class Stylizer: Sendable {
             }
             let result: OptimizationResult
             if stage.evaluations == 0 {
-                result = OptimizationResult(solution: Bounds.pixels.clamp(start), value: .nan, evaluations: 0, reason: "no evaluations")
+                result = OptimizationResult(solution: Bounds.pixels.clamp(start), value: .nan, evaluations: 0, reason: .noEvaluations)
             } else {
                 switch options.optimizer {
                 case .lbfgs:
@@ -119,8 +117,8 @@ public final class Stylizer: Sendable {
         let written = RGBImage(width: content.width, height: content.height,
                                pixels: current.pixels.map { min(max($0.rounded(), 0), 255) })
         // J at the working size, for the report: the last stage's objective when it ran at full size.
-        let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height, style: style)
-        objective.temporal = temporal
+        let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height,
+                                                      style: style, temporal: temporal)
         let initial = try objective.cost(Bounds.pixels.clamp(first.pixels)).total
         return StylizeResult(image: written, cost: try objective.cost(written.pixels),
                              initialCost: initial, evaluations: evaluations)
@@ -128,6 +126,7 @@ public final class Stylizer: Sendable {
 
     /// The next stage's start: the previous stage's result upsampled, plus the detail that the content has at
     /// this size and not at the previous one (the content minus its own down- and upsampled copy).
+    /// Departure from Gatys et al. (README, "The method"): the paper optimizes at one size.
     ///
     /// Upsampled alone, the result is blurred, and the shallow layers' style terms punish blur: measured at
     /// 512 px (astronaut, starry night), J rose from 5.1e6 at 256 px to 8.4e8 after upsampling; with the
@@ -142,10 +141,12 @@ public final class Stylizer: Sendable {
     }
 
     /// J at one size: these options' layers, and their weights or the defaults for that size.
-    public func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget) throws -> StyleObjective {
+    public func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget,
+                              temporal: TemporalTerm? = nil) throws -> StyleObjective {
         try StyleObjective(network: network, content: content, width: width, height: height,
                            contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
-                           weights: try DefaultWeights.resolve(options, network: network, width: width, height: height))
+                           weights: try DefaultWeights.resolve(options, network: network, width: width, height: height),
+                           temporal: temporal)
     }
 
     func startImage(for content: RGBImage) -> RGBImage {

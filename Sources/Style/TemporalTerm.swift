@@ -3,7 +3,7 @@ import Engine
 /// The temporal cost for frame t of a stream: J_temporal = w / (H W) Σ_i m_i Σ_c (G_ic - P_ic)², with P the
 /// previous output moved by the frame's motion and m_i = 1 where the (motion-compensated) content did not
 /// change (so the stylization may change where the scene does). Dividing by H W keeps the weight's meaning
-/// the same at any size.
+/// the same at any size. Departure from Gatys et al. (README, "The method"), after Ruder et al. 2016.
 public struct TemporalTerm: Sendable {
     public var previous: [Float]
     public var mask: [Float]

@@ -1,10 +1,3 @@
-/// An error with a message fit for "visualize: message".
-public struct VisualizationError: Error, CustomStringConvertible, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// Which units of the layer get a tile.
 public enum UnitSelection: Sendable, Equatable {
     /// The N units whose largest activation over all images is largest, strongest first.
@@ -20,13 +13,13 @@ public enum UnitSelection: Sendable, Equatable {
     public static func parseUnits(_ text: String, channels: Int) throws -> [Int] {
         let items = text.split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.contains(where: \.isEmpty) else { throw VisualizationError("bad unit list \"\(text)\": empty item") }
+        guard !items.contains(where: \.isEmpty) else { throw VisualizationError.badUnits("bad unit list \"\(text)\": empty item") }
         func unit(_ s: Substring, in item: String) throws -> Int {
             guard let u = Int(s.trimmingCharacters(in: .whitespaces)), u >= 0 else {
-                throw VisualizationError("bad unit \"\(item)\" in \"\(text)\": expected N or N-M with N, M >= 0")
+                throw VisualizationError.badUnits("bad unit \"\(item)\" in \"\(text)\": expected N or N-M with N, M >= 0")
             }
             guard u < channels else {
-                throw VisualizationError("unit \(u) does not exist: the layer has \(channels) units (0-\(channels - 1))")
+                throw VisualizationError.noSuchUnit(u, channels: channels)
             }
             return u
         }
@@ -41,10 +34,10 @@ public enum UnitSelection: Sendable, Equatable {
                 range = u...u
             case 2:
                 let (a, b) = (try unit(bounds[0], in: item), try unit(bounds[1], in: item))
-                guard a <= b else { throw VisualizationError("bad range \"\(item)\" in \"\(text)\": \(a) > \(b)") }
+                guard a <= b else { throw VisualizationError.badUnits("bad range \"\(item)\" in \"\(text)\": \(a) > \(b)") }
                 range = a...b
             default:
-                throw VisualizationError("bad unit \"\(item)\" in \"\(text)\": expected N or N-M with N, M >= 0")
+                throw VisualizationError.badUnits("bad unit \"\(item)\" in \"\(text)\": expected N or N-M with N, M >= 0")
             }
             for u in range where seen.insert(u).inserted { result.append(u) }
         }

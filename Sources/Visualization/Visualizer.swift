@@ -18,15 +18,11 @@ public final class Visualizer {
     public static let defaultTile = 64
 
     public init(network: VGG, layer: String, patchesPerUnit: Int = 9, tile: Int = Visualizer.defaultTile) throws {
-        guard patchesPerUnit >= 1 else { throw VisualizationError("the number of patches must be at least 1") }
-        guard tile >= 1 else { throw VisualizationError("the tile size must be at least 1 px") }
+        guard patchesPerUnit >= 1 else { throw VisualizationError.badParameter("the number of patches must be at least 1") }
+        guard tile >= 1 else { throw VisualizationError.badParameter("the tile size must be at least 1 px") }
         self.network = network
         self.layer = layer
-        do {
-            layerIndex = try network.index(of: layer)
-        } catch let error as SafeTensorsError {
-            throw VisualizationError(error.message)
-        }
+        layerIndex = try network.index(of: layer)
         channels = network.channels(at: layerIndex)
         field = network.receptiveField(at: layerIndex)
         self.tile = tile
@@ -40,11 +36,11 @@ public final class Visualizer {
     /// Runs the network on the next image of the stream and keeps what its units respond to most.
     public func add(_ image: RGBImage) throws {
         guard image.width >= minimumSide, image.height >= minimumSide else {
-            throw VisualizationError("\(image.width)x\(image.height) is too small for \(layer) (at least \(minimumSide)x\(minimumSide) px)")
+            throw VisualizationError.imageTooSmall(width: image.width, height: image.height, layer: layer, minimum: minimumSide)
         }
         let x = network.input.networkInput(pixels: image.pixels, width: image.width, height: image.height)
         let activations = try network.forward(x, taps: [layer], keepForBackward: false)
-        guard let activation = activations.taps[layer] else { throw VisualizationError("no activation for \(layer)") }
+        let activation = activations.taps[layer]!   // forward returns every tap it was asked for
         collector.add(image: image, activation: activation)
     }
 

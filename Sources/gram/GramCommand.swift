@@ -31,12 +31,12 @@ struct GramCommand: ParsableCommand {
     var size = 512
 
     @Option(help: ArgumentHelp("The style layers.", valueName: "layer,..."))
-    var layers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
+    var layers = StylizeOptions.defaults.styleLayers.map(\.name).joined(separator: ",")
 
     @OptionGroup var networkOptions: NetworkOptions
 
     @Option(help: "max or avg (as stylize --pooling).")
-    var pooling = "max"
+    var pooling = PoolingKind.max
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Mix Gram files instead: FILE:WEIGHT ...", valueName: "file:w"))
     var blend: [String] = []
@@ -46,32 +46,29 @@ struct GramCommand: ParsableCommand {
 
     mutating func validate() throws {
         if size < 1 { throw ValidationError("--size must be positive") }
-        if PoolingKind(rawValue: pooling) == nil { throw ValidationError("--pooling must be max or avg") }
     }
 
     func run() throws {
         let diagnostics = Diagnostics(program: "gram")
-        do {
+        try diagnostics.run {
             if let info {
                 print(try GramFile(path: info).summary)
                 return
             }
             let file = blend.isEmpty ? try signature() : try mixed()
-            guard isatty(1) == 0 else { throw StyleError("standard output is a terminal; redirect it to a file") }
+            guard isatty(1) == 0 else { throw CommandError.standardOutputIsTerminal }
             FileHandle.standardOutput.write(file.safeTensors.serialized())
-        } catch {
-            diagnostics.fail("\(error)")
         }
     }
 
     func signature() throws -> GramFile {
         let layerNames = try parseWeightedLayers(layers).map(\.name)
-        let network = try networkOptions.loadNetwork(pooling: PoolingKind(rawValue: pooling)!)
+        let network = try networkOptions.loadNetwork(pooling: pooling)
         var options = StylizeOptions()
         options.styleLayers = layerNames.map { WeightedLayer($0, weight: 1) }
         let stylizer = try Stylizer(network: network, options: options)
         guard let image = try NetpbmReader(fileDescriptor: 0, name: "stdin").next() else {
-            throw StyleError("no image on standard input")
+            throw CommandError.noImageOnStandardInput
         }
         let rgb = image.rgb()
         let fitted = Resample.fit(width: rgb.width, height: rgb.height, longest: size)
@@ -83,7 +80,7 @@ struct GramCommand: ParsableCommand {
     func mixed() throws -> GramFile {
         let parts = try blend.map { item -> (file: GramFile, name: String, weight: Double) in
             guard let colon = item.lastIndex(of: ":"), let weight = Double(item[item.index(after: colon)...]), weight >= 0 else {
-                throw StyleError("bad --blend item \"\(item)\": expected FILE:WEIGHT")
+                throw CommandError.badValue("bad --blend item \"\(item)\": expected FILE:WEIGHT")
             }
             let path = String(item[..<colon])
             return (try GramFile(path: path), path, weight)

@@ -1,4 +1,5 @@
 import Engine
+import FilterSupport
 import Foundation
 import ImageIO
 import Style
@@ -15,7 +16,7 @@ func runObjectiveServer(_ arguments: [String]) -> Never {
         fail("usage: stylize-bench objective CONTENT STYLE SIZE")
     }
     do {
-        let stylizer = try Stylizer(network: try VGG(path: try WeightsLocator.resolve(nil)), options: StylizeOptions())
+        let stylizer = try Stylizer(network: try VGG(path: try WeightsLocator.resolve(nil), convolution: try .fromEnvironment()), options: StylizeOptions.defaults)
         guard let content = try NetpbmReader(path: arguments[0]).next()?.rgb() else { fail("\(arguments[0]): no image", code: 1) }
         guard let styleImage = try NetpbmReader(path: arguments[1]).next()?.rgb() else { fail("\(arguments[1]): no image", code: 1) }
         let size = Stylizer.workingSize(width: content.width, height: content.height, requested: longest)

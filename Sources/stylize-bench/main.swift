@@ -1,19 +1,21 @@
 import CBLAS
 import Engine
+import FilterSupport
 import Foundation
 
 /// Engine benchmark (scripts/bench-engine): one VGG forward + backward to relu5_1 at the given sizes,
 /// with the sgemm rate measured in the same run so that ratios hold on a noisy machine.
 ///
 /// Usage: stylize-bench [--weights FILE] [--repeat N] [--tap NAME] [--algorithm automatic|im2col|winograd]
-///                      [--reference] [--layers] [--check] [--vs-torch] [--threads N] [--budget MB] SIZE...
+///                      [--reference] [--layers] [--check] [--vs-torch [--torch-program FILE]] [--threads N] [--budget MB] SIZE...
 ///   --repeat N    passes per measurement, the best is kept (default 3; the first also builds the kernels)
 ///   --reference   also time the im2col reference path in the same run and print the speed-up
 ///   --layers      per-convolution times (forward and backward) of both algorithms at each size
 ///   --check       every activation and the input gradient of Winograd (forced everywhere) against im2col
-///   --vs-torch    also time the same pass in PyTorch (CPU, same thread count; TorchProgram.swift, run by python3)
+///   --vs-torch    also time the same pass in PyTorch (CPU, same thread count): the program given by
+///                 --torch-program (scripts/lib/torch_bench.py, which scripts/bench-engine passes), run by python3
 ///   --algorithm   the path of the main measurement (default automatic: the per-layer choice)
-///   --budget MB   the convolutions' scratch budget (Conv2D.scratchBudget, default 32)
+///   --budget MB   the convolutions' scratch budget (ConvolutionSettings.scratchBudget, default 32)
 /// Peak RSS is the process's high-water mark: run one size per process for a clean figure.
 /// Also `stylize-bench flicker ...` (FlickerCommand.swift) and `stylize-bench objective ...` (ObjectiveServer.swift).
 
@@ -90,8 +92,10 @@ struct Options {
     var perLayer = false
     var versusTorch = false
     var check = false
+    var budget = ConvolutionSettings.defaults.scratchBudget
+    var torchProgram = "scripts/lib/torch_bench.py"
 
-    static let usage = "usage: stylize-bench [--weights FILE] [--repeat N] [--tap NAME] [--algorithm automatic|im2col|winograd] [--reference] [--layers] [--check] [--vs-torch] [--threads N] [--budget MB] SIZE..."
+    static let usage = "usage: stylize-bench [--weights FILE] [--repeat N] [--tap NAME] [--algorithm automatic|im2col|winograd] [--reference] [--layers] [--check] [--vs-torch [--torch-program FILE]] [--threads N] [--budget MB] SIZE..."
 
     init(_ commandLine: [String]) {
         var arguments = commandLine
@@ -113,8 +117,9 @@ struct Options {
             case "--reference": reference = true
             case "--layers": perLayer = true
             case "--vs-torch": versusTorch = true
+            case "--torch-program": torchProgram = value(argument)
             case "--check": check = true
-            case "--budget": Conv2D.scratchBudget = (Int(value(argument)) ?? 32) << 20
+            case "--budget": budget = (Int(value(argument)) ?? 32) << 20
             case "-h", "--help":
                 print(Options.usage)
                 exit(0)
@@ -144,7 +149,8 @@ func randomImage(_ size: Int) -> Tensor {
 /// Best of `repeats` forward+backward passes (and the best forward alone), with `algorithm` in force.
 func timePass(_ net: VGG, _ x: Tensor, _ algorithm: ConvolutionAlgorithm, _ options: Options) throws
     -> (total: Double, forward: Double, cpu: Double, first: Double, input: Tensor) {
-    try Conv2D.withAlgorithm(algorithm) {
+    let net = net.using(algorithm)
+    do {
         var first = 0.0
         var best = Double.infinity
         var forwardOnly = Double.infinity
@@ -195,7 +201,7 @@ func layerTable(_ net: VGG, size: Int, depth: Int, repeats: Int) {
                            data: (0..<(conv.outChannels * w * h)).map { _ in Float.random(in: -1...1, using: &rng) })
             var times: [(wall: Double, cpu: Double)] = []
             for a in [ConvolutionAlgorithm.im2col, .winograd] {
-                times += Conv2D.withAlgorithm(a) {
+                times += { (conv: Conv2D) in
                     _ = conv.forward(x)
                     _ = conv.backward(outputGradient: g)
                     var f = (wall: Double.infinity, cpu: Double.infinity), b = f
@@ -206,7 +212,7 @@ func layerTable(_ net: VGG, size: Int, depth: Int, repeats: Int) {
                         b = (min(b.wall, tb.wall), min(b.cpu, tb.cpu))
                     }
                     return [f, b]
-                }
+                }(conv.using(a))
             }
             let autoF = Conv2D.prefersWinograd(inChannels: conv.inChannels, outChannels: conv.outChannels, width: w, height: h)
             let autoB = Conv2D.prefersWinograd(inChannels: conv.outChannels, outChannels: conv.inChannels, width: w, height: h)
@@ -224,10 +230,9 @@ func checkPaths(_ net: VGG, _ x: Tensor, depth: Int, tap: String) throws {
     let names = net.layers[...depth].map(\.name)
     var runs: [(VGG.Activations, Tensor)] = []
     for a in [ConvolutionAlgorithm.im2col, .winograd] {
-        runs.append(try Conv2D.withAlgorithm(a) {
-            let f = try net.forward(x, taps: names)
-            return (f, try net.backward(f, tapGradients: [tap: f.taps[tap]!]))
-        })
+        let net = net.using(a)
+        let f = try net.forward(x, taps: names)
+        runs.append((f, try net.backward(f, tapGradients: [tap: f.taps[tap]!])))
     }
     for name in names {
         let d = relativeDifference(runs[1].0.taps[name]!, runs[0].0.taps[name]!)
@@ -236,27 +241,24 @@ func checkPaths(_ net: VGG, _ x: Tensor, depth: Int, tap: String) throws {
     let d = relativeDifference(runs[1].1, runs[0].1)
     print(String(format: "  check input gradient: %.1e of the largest, %.1e in L2 norm", d.max, d.l2))
     // The same backward from im2col's forward (same ReLU masks and pooling windows): only the convolutions differ.
-    let g = try Conv2D.withAlgorithm(.winograd) { try net.backward(runs[0].0, tapGradients: [tap: runs[0].0.taps[tap]!]) }
+    let g = try net.using(.winograd).backward(runs[0].0, tapGradients: [tap: runs[0].0.taps[tap]!])
     let e = relativeDifference(g, runs[0].1)
     print(String(format: "  check input gradient, backward alone: %.1e of the largest, %.1e in L2 norm", e.max, e.l2))
 }
 
-/// Runs the PyTorch version of the pass (TorchProgram.swift) with python3; returns its seconds per forward+backward, or nil.
+/// Runs the PyTorch version of the pass (`--torch-program`) with python3; returns its seconds per forward+backward, or nil.
 func torchSeconds(size: Int, _ options: Options) -> Double? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    var args = ["python3", "-", "--threads", "\(ThreadSettings.workers)", "--repeat", "\(options.repeats)", "--tap", options.tap]
+    var args = ["python3", options.torchProgram, "--threads", "\(ThreadSettings.workers)", "--repeat", "\(options.repeats)", "--tap", options.tap]
     if let weightsPath = options.weightsPath { args += ["--weights", weightsPath] }
     process.arguments = args + ["\(size)"]
-    let input = Pipe(), output = Pipe()
-    process.standardInput = input
+    let output = Pipe()
     process.standardOutput = output
     do { try process.run() } catch {
         print("  torch: cannot run python3: \(error)")
         return nil
     }
-    input.fileHandleForWriting.write(Data(torchBenchmarkProgram.utf8))
-    try? input.fileHandleForWriting.close()
     let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
     process.waitUntilExit()
     guard process.terminationStatus == 0,
@@ -269,7 +271,8 @@ func torchSeconds(size: Int, _ options: Options) -> Double? {
 }
 
 do {
-    let net = try VGG(path: try WeightsLocator.resolve(options.weightsPath))
+    let net = try VGG(path: try WeightsLocator.resolve(options.weightsPath),
+                      convolution: ConvolutionSettings(algorithm: .automatic, scratchBudget: options.budget))
     let depth = try net.index(of: options.tap)
     print("threads: \(ThreadSettings.workers), tap: \(options.tap), algorithm: \(options.algorithm.rawValue)")
     print(String(format: "sgemm 1024^3: %.1f GFLOP/s", sgemmRate()))

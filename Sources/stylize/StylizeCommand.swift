@@ -5,8 +5,13 @@ import Foundation
 import ImageIO
 import Style
 
+/// The options of stylize: filled by parsing (netpbm's `CmdlineInfo`), defaults read from `StylizeOptions.defaults`
+/// and `StreamOptions.defaults`; `StylizeRun` is the loop over the images.
 @main
 struct StylizeCommand: ParsableCommand {
+    static let defaults = StylizeOptions.defaults
+    static let streamDefaults = StreamOptions.defaults
+
     static let configuration = CommandConfiguration(
         commandName: "stylize",
         abstract: "Neural style transfer (Gatys et al. 2015): repaint the images on stdin in the style of a painting.",
@@ -52,31 +57,31 @@ struct StylizeCommand: ParsableCommand {
     var tvWeight: Double?
 
     @Option(help: "The content layer.")
-    var contentLayer = "relu4_2"
+    var contentLayer = defaults.contentLayer
 
     @Option(help: ArgumentHelp("Style layers with optional weights; a layer without a weight gets 1/count.", valueName: "layer[:w],..."))
-    var styleLayers = "relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"
+    var styleLayers = describeWeightedLayers(defaults.styleLayers)
 
     @Option(help: ArgumentHelp("Evaluations of J at full size (the last stage of the schedule).", valueName: "n"))
     var iterations: Int?
 
     @Option(help: ArgumentHelp("Coarse-to-fine stages, scale:evaluations; \"1:300\" turns multi-scale off.", valueName: "schedule"))
-    var schedule = StylizeOptions.describe(StylizeOptions.defaultSchedule)
+    var schedule = StylizeOptions.describe(defaults.schedule)
 
     @Option(help: "lbfgs (bounded L-BFGS) or adam.")
-    var optimizer = "lbfgs"
+    var optimizer = defaults.optimizer
 
     @Option(help: ArgumentHelp("Adam's step, in pixel levels.", valueName: "levels"))
-    var learningRate: Float = 4
+    var learningRate = defaults.learningRate
 
-    @Option(help: ArgumentHelp("Stop a stage when J improves by less than this fraction for 5 steps (0: never).", valueName: "fraction"))
-    var tolerance: Double = 1e-4
+    @Option(help: ArgumentHelp("Stop a stage when J improves by less than this fraction for \(BoundedLBFGS.defaultPatience) steps (0: never).", valueName: "fraction"))
+    var tolerance = defaults.relativeTolerance
 
     @Option(name: .customLong("init"), help: ArgumentHelp("Start from: content, noise (seeded), or an image file.", valueName: "content|noise|file"))
-    var initialization = "content"
+    var initialization = StartChoice.content
 
     @Option(help: "Seed for --init noise.")
-    var seed: UInt64 = 0
+    var seed = defaults.seed
 
     @Option(help: ArgumentHelp("Working size (longest side, px); the output then has this size too (default: the input's size, optimized at 512 px at most).", valueName: "px"))
     var size: Int?
@@ -85,22 +90,22 @@ struct StylizeCommand: ParsableCommand {
     var styleScale: Double = 1
 
     @Flag(help: "Keep the content's colors; transfer luminance only.")
-    var preserveColors = false
+    var preserveColors = streamDefaults.preserveColors
 
     @Option(help: "max or avg.")
-    var pooling = "max"
+    var pooling = PoolingKind.max
 
     @Option(help: ArgumentHelp("Streams: weight of the pull toward the previous output where the content did not change (0: none).", valueName: "w"))
-    var temporalWeight: Double = 2e4
+    var temporalWeight = streamDefaults.temporalWeight
 
     @Option(help: ArgumentHelp("Streams: evaluations for each frame after the first (warm-started from the previous output).", valueName: "n"))
-    var frameIterations = 30
+    var frameIterations = streamDefaults.frameEvaluations
 
     @Option(help: ArgumentHelp("Streams: a mean change above this many levels (after motion compensation) is a scene cut: restart from the content.", valueName: "levels"))
-    var sceneCut: Float = 25
+    var sceneCut = streamDefaults.sceneCut
 
     @Flag(help: "Streams: stylize every frame on its own (no warm start, no temporal term).")
-    var independentFrames = false
+    var independentFrames = streamDefaults.independentFrames
 
     @OptionGroup var networkOptions: NetworkOptions
 
@@ -116,18 +121,10 @@ struct StylizeCommand: ParsableCommand {
         if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
         if frameIterations < 0 { throw ValidationError("--frame-iterations must not be negative") }
         if temporalWeight < 0 { throw ValidationError("--temporal-weight must not be negative") }
-        if OptimizerKind(rawValue: optimizer) == nil { throw ValidationError("--optimizer must be lbfgs or adam") }
-        if PoolingKind(rawValue: pooling) == nil { throw ValidationError("--pooling must be max or avg") }
     }
 
     func run() throws {
         let diagnostics = Diagnostics(program: "stylize", quiet: quiet)
-        do {
-            try StylizeRun(command: self, diagnostics: diagnostics).run()
-        } catch is ExitQuietly {
-            throw ExitCode.success
-        } catch {
-            diagnostics.fail("\(error)")
-        }
+        try diagnostics.run { try StylizeRun(command: self, diagnostics: diagnostics).run() }
     }
 }

@@ -71,12 +71,6 @@ struct VisualizeCommand: ParsableCommand {
 
     func run() throws {
         let diagnostics = Diagnostics(program: "visualize", quiet: quiet)
-        do {
-            try VisualizeRun(command: self, diagnostics: diagnostics).run()
-        } catch is ExitQuietly {
-            throw ExitCode.success
-        } catch {
-            diagnostics.fail("\(error)")
-        }
+        try diagnostics.run { try VisualizeRun(command: self, diagnostics: diagnostics).run() }
     }
 }

@@ -32,28 +32,23 @@ struct VisualizeRun {
                 guard let next = try reader.next() else { break }
                 input = next
             } catch {
-                throw VisualizationError("image \(number): \(Self.withoutImageNumber("\(error)", number))")
+                throw CommandError.image(number, error)
             }
             let imageStarted = Date()
             do {
                 try visualizer.add(input.rgb())
             } catch {
-                throw VisualizationError("image \(number): \(error)")
+                throw CommandError.image(number, error)
             }
             diagnostics.message("image \(number): \(input.width)x\(input.height), "
                                 + String(format: "%.2f s", Date().timeIntervalSince(imageStarted)))
         }
-        guard visualizer.imageCount > 0 else { throw VisualizationError("no image on standard input") }
+        guard visualizer.imageCount > 0 else { throw CommandError.noImageOnStandardInput }
 
         let tiles = visualizer.tiles(selection)
         let grid = visualizer.grid(tiles)
         let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
-        do {
-            try writer.write(grid)
-        } catch {
-            if "\(error)".contains("Broken pipe") { throw ExitQuietly() }
-            throw error
-        }
+        try writer.write(grid)
         let field = visualizer.field
         diagnostics.message("\(visualizer.imageCount) image\(visualizer.imageCount == 1 ? "" : "s"), "
                             + "\(visualizer.layer): \(visualizer.channels) units, receptive field \(field.size) px, jump \(field.jump); "
@@ -78,11 +73,6 @@ struct VisualizeRun {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
-    /// The reader names the image itself from the second one on ("stdin: image 2: ..."); say it once.
-    static func withoutImageNumber(_ message: String, _ number: Int) -> String {
-        message.replacingOccurrences(of: "stdin: image \(number): ", with: "stdin: ")
-    }
-
     /// One line per layer: name, channels, receptive field, jump, center of the first position.
     static func layerTable(_ network: VGG) -> String {
         let fields = ReceptiveField.fields(of: network.layers)
@@ -100,6 +90,3 @@ struct VisualizeRun {
         return String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }
-
-/// Standard output was closed by its reader (e.g. `| head`): stop at once, quietly.
-struct ExitQuietly: Error {}

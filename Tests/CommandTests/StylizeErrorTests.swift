@@ -91,7 +91,7 @@ final class StylizeErrorTests: XCTestCase {
         stream.append(Data("P6\n32 24\n255\nshort".utf8))
         let result = try CommandRunner.run("stylize", ["--style", style, "--schedule", "1:2", "--weights", try Fixtures.weightsPath()], stdin: stream)
         XCTAssertEqual(result.status, 1)
-        XCTAssertTrue(result.stderr.hasSuffix("stylize: image 3: stdin: image 3: truncated pixel data (read 0 of 24 rows)\n"), result.stderr)
+        XCTAssertTrue(result.stderr.hasSuffix("stylize: image 3: stdin: truncated pixel data (read 0 of 24 rows)\n"), result.stderr)
         let written = try TestImages.read(result.stdout)
         XCTAssertEqual(written.count, 2)
         XCTAssertEqual(written.map(\.width), [32, 32])

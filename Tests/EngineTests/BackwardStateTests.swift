@@ -74,8 +74,8 @@ final class BackwardStateTests: XCTestCase {
     }
 
     func checkBackwardLayerByLayer(taps: [String], size: (Int, Int), algorithm: ConvolutionAlgorithm) throws {
-        let net = try Fixtures.vgg16()
-        try Conv2D.withAlgorithm(algorithm) {
+        let net = try Fixtures.vgg16().using(algorithm)
+        do {
             let x = randomTensor(3, size.0, size.1, seed: 4, range: -100...100)
             let forward = try net.forward(x, taps: taps)
             var gradients: [String: Tensor] = [:]
@@ -137,7 +137,8 @@ final class BackwardStateTests: XCTestCase {
                 let (_, windows) = Pool2x2.forward(relu, kind: kind, recordWindows: true)
                 for masks in [false, true] {
                     for algorithm in [ConvolutionAlgorithm.winograd, .im2col] {
-                        Conv2D.withAlgorithm(algorithm) {
+                        do {
+                            let conv = conv.using(algorithm)
                             let unpooled = Pool2x2.backward(inputShape: relu.shape, windows: windows, outputGradient: r, kind: kind,
                                                             mask: masks ? poolMask : nil)
                             let expected = conv.backward(outputGradient: unpooled, inputMask: masks ? inputMask : nil)

@@ -52,10 +52,7 @@ final class LayerTests: XCTestCase {
         let conv = makeConv(4, 6, seed: 3)
         let x = randomTensor(4, 11, 5, seed: 4)
         let whole = conv.forward(x)
-        let saved = Conv2D.scratchBudget
-        Conv2D.scratchBudget = 1
-        defer { Conv2D.scratchBudget = saved }
-        let tiled = conv.forward(x)
+        let tiled = conv.using(ConvolutionSettings(scratchBudget: 1)).forward(x)
         // sgemm blocks differently for other tile widths, so only rounding may differ: two evaluations,
         // each within its path's bound of the exact value.
         let bound = anyPathBound(x, conv)

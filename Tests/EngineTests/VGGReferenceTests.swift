@@ -44,8 +44,8 @@ final class VGGReferenceTests: XCTestCase {
         let x = Tensor(channels: 3, height: 64, width: 96, data: try XCTUnwrap(reference.tensors["x_input"]).values)
         let taps = ["relu1_1", "pool1", "relu2_1", "relu3_1", "relu4_1", "relu4_2", "relu5_1", "relu5_3"]
         for algorithm in ConvolutionAlgorithm.allCases {
-            try Conv2D.withAlgorithm(algorithm) {
-                let result = try net.forward(x, taps: taps, keepForBackward: false)
+            do {
+                let result = try net.using(algorithm).forward(x, taps: taps, keepForBackward: false)
                 var worst = 0.0
                 for tap in taps {
                     let expected = try XCTUnwrap(reference.tensors["feat_\(tap)"], tap)

@@ -18,11 +18,6 @@ final class WinogradTests: XCTestCase {
         (4, 6, 4, 4), (32, 16, 17, 23), (64, 64, 20, 20), (17, 9, 5, 6), (128, 32, 8, 8), (9, 130, 3, 5),
     ]
 
-    override func tearDown() {
-        Conv2D.algorithm = .automatic
-        super.tearDown()
-    }
-
     func makeConv(_ cin: Int, _ cout: Int, seed: UInt64) -> Conv2D {
         let w = randomTensor(cout * cin, 3, 3, seed: seed).data
         let b = randomTensor(cout, 1, 1, seed: seed + 1).data
@@ -60,8 +55,8 @@ final class WinogradTests: XCTestCase {
             let conv = makeConv(cin, cout, seed: UInt64(100 + n))
             let x = randomTensor(cin, h, w, seed: UInt64(200 + n))
             let exact = exactConv(x, conv.weight, conv.bias, outChannels: cout)
-            let reference = Conv2D.withAlgorithm(.im2col) { conv.forward(x) }
-            let winograd = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
+            let reference = conv.using(.im2col).forward(x)
+            let winograd = conv.using(.winograd).forward(x)
             XCTAssertEqual(winograd.shape, [cout, h, w])
             let label = "forward \(cin)->\(cout) \(h)x\(w)"
             let direct = Float32Rounding.directBound(x, weight: conv.weight, bias: conv.bias, outChannels: cout)
@@ -79,8 +74,8 @@ final class WinogradTests: XCTestCase {
             let conv = makeConv(cin, cout, seed: UInt64(300 + n))
             let g = randomTensor(cout, h, w, seed: UInt64(400 + n))
             let exact = exactConv(g, conv.backwardWeight, nil, outChannels: cin)
-            let reference = Conv2D.withAlgorithm(.im2col) { conv.backward(outputGradient: g) }
-            let winograd = Conv2D.withAlgorithm(.winograd) { conv.backward(outputGradient: g) }
+            let reference = conv.using(.im2col).backward(outputGradient: g)
+            let winograd = conv.using(.winograd).backward(outputGradient: g)
             XCTAssertEqual(winograd.shape, [cin, h, w])
             let label = "backward \(cin)<-\(cout) \(h)x\(w)"
             Float32Rounding.assertWithin(reference.data, exact.data, bound: Float32Rounding.directBound(
@@ -103,15 +98,12 @@ final class WinogradTests: XCTestCase {
         let x = randomTensor(12, 19, 14, seed: 501)
         let g = x.sliced(channels: 10)
         let flipped = Conv2D(inChannels: 10, outChannels: 12, weight: conv.backwardWeight, bias: [Float](repeating: 0, count: 12))
-        let whole = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
-        let saved = Conv2D.scratchBudget
-        Conv2D.scratchBudget = 1
-        defer { Conv2D.scratchBudget = saved }
-        let tiny = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
+        let whole = conv.using(.winograd).forward(x)
+        let tinyConv = conv.using(ConvolutionSettings(algorithm: .winograd, scratchBudget: 1))
+        let tiny = tinyConv.forward(x)
         Float32Rounding.assertWithin(tiny.data, whole.data, bound: twoEvaluationsBound(x, conv), "forward")
-        let back = Conv2D.withAlgorithm(.winograd) { conv.backward(outputGradient: g) }
-        Conv2D.scratchBudget = saved
-        let backWhole = Conv2D.withAlgorithm(.winograd) { conv.backward(outputGradient: g) }
+        let back = tinyConv.backward(outputGradient: g)
+        let backWhole = conv.using(.winograd).backward(outputGradient: g)
         Float32Rounding.assertWithin(back.data, backWhole.data, bound: twoEvaluationsBound(g, flipped), "backward")
     }
 
@@ -120,11 +112,11 @@ final class WinogradTests: XCTestCase {
     func testSingleWorkerMatchesParallel() {
         let conv = makeConv(24, 20, seed: 600)
         let x = randomTensor(24, 37, 29, seed: 601)
-        let parallel = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
+        let parallel = conv.using(.winograd).forward(x)
         let saved = ThreadSettings.workers
         ThreadSettings.set(1)
         defer { ThreadSettings.set(saved) }
-        let serial = Conv2D.withAlgorithm(.winograd) { conv.forward(x) }
+        let serial = conv.using(.winograd).forward(x)
         Float32Rounding.assertWithin(serial.data, parallel.data, bound: twoEvaluationsBound(x, conv))
     }
 
@@ -133,13 +125,13 @@ final class WinogradTests: XCTestCase {
         let conv = makeConv(5, 4, seed: 700)
         let x = randomTensor(5, 9, 7, seed: 701)
         let r = randomTensor(4, 9, 7, seed: 702)
-        let grad = Conv2D.withAlgorithm(.winograd) { conv.backward(outputGradient: r) }
+        let grad = conv.using(.winograd).backward(outputGradient: r)
         XCTAssertEqual(grad.shape, x.shape)
         // Corners, borders and the interior of the first and last channels.
         let coordinates = [0, 6, 56, 62, 31, 63 + 10, 4 * 63 + 62, 4 * 63 + 28]
-        Conv2D.withAlgorithm(.winograd) {
+        do {
             checkFiniteDifferences(x, analytic: grad.data, coordinates: coordinates, step: 0.05, tolerance: 1e-3) {
-                dot(conv.forward($0).data, r.data)
+                dot(conv.using(.winograd).forward($0).data, r.data)
             }
         }
     }
@@ -173,9 +165,9 @@ extension WinogradTests {
             var mask = BitMask(count: 0)
             ReLU.forward(&pre, mask: &mask)
             for algorithm in [ConvolutionAlgorithm.im2col, .winograd] {
-                var expected = Conv2D.withAlgorithm(algorithm) { conv.backward(outputGradient: g) }
+                var expected = conv.using(algorithm).backward(outputGradient: g)
                 ReLU.backward(mask: mask, gradient: &expected)
-                let fused = Conv2D.withAlgorithm(algorithm) { conv.backward(outputGradient: g, inputMask: mask) }
+                let fused = conv.using(algorithm).backward(outputGradient: g, inputMask: mask)
                 XCTAssertEqual(fused, expected, "\(algorithm) \(cin)<-\(cout) \(h)x\(w)")
             }
         }

@@ -21,7 +21,7 @@ enum IOFixtures {
                 if let version = try? runText([candidate, "-version"]), version.contains("ImageMagick") { return [candidate] }
             }
         }
-        throw NetpbmError(message: "test: ImageMagick not found on PATH (Debian: apt-get install imagemagick)")
+        throw NetpbmError(.open, stream: "test", detail: "ImageMagick not found on PATH (Debian: apt-get install imagemagick)")
     }
 
     /// A fresh directory for one test's files.
@@ -44,7 +44,7 @@ enum IOFixtures {
     static func readAll(_ bytes: [UInt8]) throws -> (images: [NetpbmImage], error: NetpbmError?) {
         let path = try file(containing: bytes)
         let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw NetpbmError(message: "test: cannot open \(path)") }
+        guard fd >= 0 else { throw NetpbmError(.open, stream: "test", detail: "cannot open \(path)") }
         defer { close(fd) }
         let reader = try NetpbmReader(fileDescriptor: fd, name: "input")
         var images: [NetpbmImage] = []
@@ -105,7 +105,7 @@ enum IOFixtures {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw NetpbmError(message: "test: \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+            throw NetpbmError(.read, stream: "test", detail: "\(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
         }
         return Array(try Data(contentsOf: outputURL))
     }

@@ -154,7 +154,7 @@ final class StreamTests: XCTestCase {
         let writer = try NetpbmWriter(fileDescriptor: fds[1])
         let image = IOFixtures.image(width: 2, height: 2, depth: 3, maxval: 255, format: .ppm, tupleType: "RGB")
         XCTAssertThrowsError(try writer.write(image)) { error in
-            XCTAssertEqual(error as? NetpbmError, NetpbmError(message: "stdout: write error: Broken pipe"))
+            XCTAssertEqual(error as? NetpbmError, NetpbmError(.brokenPipe, stream: "stdout", detail: "write error: Broken pipe"))
         }
         // The failure is sticky, and no SIGPIPE was left pending for someone else.
         XCTAssertThrowsError(try writer.write(image)) { error in

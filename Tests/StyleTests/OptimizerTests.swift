@@ -65,6 +65,6 @@ final class OptimizerTests: XCTestCase {
         let (cost, _, start) = boxedQuadratic()
         let result = try BoundedLBFGS(relativeTolerance: 1e-3).minimize(from: start, maxEvaluations: 1000, cost: cost)
         XCTAssertLessThan(result.evaluations, 1000)
-        XCTAssertEqual(result.reason, "converged (relative improvement)")
+        XCTAssertEqual(result.reason, .relativeImprovement)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Engine
+import FilterSupport
 
 /// Paths shared by the test targets: the repository, its fixtures/ folder, the weights file.
 public enum Fixtures {
@@ -16,7 +17,7 @@ public enum Fixtures {
     public static func weightsPath() throws -> String {
         let path = try WeightsLocator.resolve(nil)
         guard FileManager.default.fileExists(atPath: path) else {
-            throw SafeTensorsError("weights missing at \(path): run scripts/fetch-weights")
+            throw EngineError.file(path: path, problem: "weights missing: run scripts/fetch-weights")
         }
         return path
     }
@@ -24,7 +25,7 @@ public enum Fixtures {
     nonisolated(unsafe) private static var cachedNet: VGG?
     public static func vgg16() throws -> VGG {
         if let net = cachedNet { return net }
-        let net = try VGG(path: try weightsPath())
+        let net = try VGG(path: try weightsPath(), convolution: try .fromEnvironment())
         cachedNet = net
         return net
     }

@@ -59,6 +59,10 @@ stz_stream *stz_open_path(const char *path, int for_writing, char *msg, size_t c
 /// flush failed.  The stream is freed either way.
 int stz_close(stz_stream *stream, char *msg, size_t cap);
 
+/// The errno of the stream's first failed read() or write() (EPIPE when the
+/// reader of a pipe went away), or 0.
+int stz_stream_errno(const stz_stream *stream);
+
 /// Reads the header of the next image.  Returns 1 with *info filled in, 0 at a
 /// clean end of stream (only whitespace left), or -1 with a message.  Refuses,
 /// before anything is allocated, images with more than max_pixels pixels or a

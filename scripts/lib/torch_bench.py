@@ -1,12 +1,8 @@
-/// The engine benchmark's pass in PyTorch, for `stylize-bench --vs-torch`: the Python program below runs on
-/// `python3 -` (so the comparison needs no file besides the benchmark). One forward + backward of the VGG stack
-/// with the same safetensors weights up to the tap, on a random input of the same size, with the input's gradient
-/// only (weights frozen) and the tap's activation as its own gradient, as stylize-bench does.
-/// It prints "torch SIZE SECONDS" (best of --repeat) per size. Needs torch (the CPU wheel is enough) and numpy.
-let torchBenchmarkProgram = #"""
+#!/usr/bin/env python3
 """stylize-bench --vs-torch: the benchmark's pass in PyTorch.
 
-Usage: python3 - [--weights FILE] [--threads N] [--repeat N] [--tap relu5_1] SIZE...  (program on stdin)
+Usage: python3 scripts/lib/torch_bench.py [--weights FILE] [--threads N] [--repeat N] [--tap relu5_1] SIZE...
+(run by stylize-bench --vs-torch --torch-program FILE, which scripts/bench-engine --vs-torch passes)
 Prints "torch SIZE SECONDS" (best of --repeat) per size on stdout.
 """
 import argparse
@@ -107,4 +103,3 @@ def main():
 
 if __name__ == "__main__":
     main()
-"""#

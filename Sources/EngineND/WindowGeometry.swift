@@ -1,3 +1,5 @@
+import Engine
+
 /// How a window (convolution kernel or pooling window) is padded at the borders of each spatial dimension.
 public enum NDPadding: Sendable, Equatable {
     /// No padding: only windows wholly inside the input; output = floor((in - k) / stride) + 1.

@@ -1,8 +1,9 @@
 import CBLAS
+import Engine
 
 /// How `ConvND` cuts its output into tiles of leading rows and hands them to the workers.
 ///
-/// Tiles are as tall as the workers' share of `ConvND.scratchBudget` allows for their im2col columns, but no
+/// Tiles are as tall as the workers' share of the scratch budget allows for their im2col columns, but no
 /// taller than needed to give every worker a tile, and all of one height (the last may be shorter). Tiles are
 /// assigned to workers statically (worker w takes every `workers`-th tile), so which tiles a worker sums over,
 /// and hence the rounding of the weight gradient, never depends on timing.
@@ -15,27 +16,16 @@ struct ConvTiling {
     let scratchCount: Int
 
     /// `columnRows`: rows of the column matrix (inChannels * window); `minimumRows`: the least tile height.
-    init(_ g: WindowGeometry, columnRows: Int, minimumRows: Int) {
+    init(_ g: WindowGeometry, columnRows: Int, budget: Int, minimumRows: Int) {
         rows = g.output[0]
         let available = max(1, ThreadSettings.workers)
-        let even = Self.evenTiles(rows: rows, rowBytes: columnRows * g.leadingRowSize * MemoryLayout<Float>.size,
-                                  budget: ConvND.scratchBudget, workers: available)
+        let even = RowTiling.even(rows: rows, rowBytes: columnRows * g.leadingRowSize * MemoryLayout<Float>.size,
+                                  budget: budget, workers: available)
         let height = min(rows, max(even.height, minimumRows))
         rowsPerTile = height
         tiles = (rows + height - 1) / height
         workers = min(available, tiles)
         scratchCount = columnRows * height * g.leadingRowSize
-    }
-
-    /// Tiles of `rows` rows of `rowBytes` bytes of scratch each: as tall as each worker's share of `budget` allows,
-    /// no taller than gives every worker a tile, and all of one height (the last may be shorter). Also how
-    /// `Conv2D`'s im2col path cuts its output.
-    static func evenTiles(rows: Int, rowBytes: Int, budget: Int, workers: Int) -> (height: Int, count: Int) {
-        var height = max(1, min(rows, budget / workers / max(1, rowBytes)))
-        height = min(height, (rows + workers - 1) / workers)
-        let count = (rows + height - 1) / height
-        height = (rows + count - 1) / count
-        return (height, (rows + height - 1) / height)
     }
 
     func rows(of tile: Int) -> Range<Int> {

@@ -1,3 +1,5 @@
+import Engine
+
 /// A float32 feature map with N spatial dimensions (N = 1, 2 or 3) and channels, stored channels-first
 /// and contiguous: index (c, i_0, ..., i_{N-1}) is at ((c * shape[0] + i_0) * shape[1] + i_1) ...
 ///

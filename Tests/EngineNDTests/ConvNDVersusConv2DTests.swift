@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+@testable import EngineND
 import TestSupport
 
 /// The VGG case: the general engine's 2-D 3x3 stride-1 "same" convolution against the fast `Conv2D` that

@@ -2,6 +2,7 @@ import Foundation
 
 /// Where the filters find the network weights: `--weights FILE`, else `$STYLIZE_WEIGHTS`,
 /// else `${XDG_DATA_HOME:-$HOME/.local/share}/stylize/vgg16.safetensors` (where scripts/fetch-weights writes).
+/// Command-line policy: the engine itself only ever opens the path it is given.
 public enum WeightsLocator {
     public static var defaultPath: String {
         let env = ProcessInfo.processInfo.environment
@@ -15,9 +16,7 @@ public enum WeightsLocator {
         if let explicit { return explicit }
         if let env = ProcessInfo.processInfo.environment["STYLIZE_WEIGHTS"], !env.isEmpty { return env }
         let path = defaultPath
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw SafeTensorsError("no weights at \(path): run scripts/fetch-weights, or pass --weights FILE")
-        }
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandError.noWeights(path: path) }
         return path
     }
 }

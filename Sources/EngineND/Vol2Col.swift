@@ -1,3 +1,5 @@
+import Engine
+
 /// N-d im2col ("vol2col") and its adjoint, col2im, over a tile of output rows.
 ///
 /// A convolution of any rank becomes one matrix product once every window of the input is laid out as a

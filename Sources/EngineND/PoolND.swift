@@ -1,3 +1,5 @@
+import Engine
+
 /// Max or average pooling over 1, 2 or 3 spatial dimensions, any window, stride and padding, forward and backward.
 ///
 /// Padding is never a value: as in TensorFlow, a window that reaches into the padding pools only its input

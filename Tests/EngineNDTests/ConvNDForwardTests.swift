@@ -1,5 +1,6 @@
 import XCTest
 @testable import Engine
+@testable import EngineND
 import TestSupport
 
 /// ConvND's forward against the double-precision loop of `NDReference.conv`, in 1, 2 and 3 dimensions, with
@@ -47,7 +48,7 @@ final class ConvNDForwardTests: XCTestCase {
             let conv = randomConv(c.0, c.1, kernel: c.2, stride: c.3, padding: c.4, seed: UInt64(300 + n))
             let x = randomND(c.0, c.5, seed: UInt64(400 + n))
             let whole = conv.forward(x)
-            let tiled = withTinyTiles { conv.forward(x) }
+            let tiled = withTinyTiles(conv).forward(x)
             // sgemm may block differently for other tile widths, so only rounding may differ.
             Float32Rounding.assertWithin(tiled.data, whole.data, bound: NDReference.convBound(x, conv).map { 2 * $0 }, "case \(n)")
         }
@@ -57,11 +58,11 @@ final class ConvNDForwardTests: XCTestCase {
     func testThreadCountDoesNotChangeTheResult() {
         let conv = randomConv(3, 4, kernel: [3, 2, 3], stride: [1, 2, 1], padding: .same, seed: 500)
         let x = randomND(3, [9, 6, 7], seed: 501)
-        let parallel = withTinyTiles { conv.forward(x) }
+        let parallel = withTinyTiles(conv).forward(x)
         let saved = ThreadSettings.workers
         ThreadSettings.set(1)
         defer { ThreadSettings.set(saved) }
-        let serial = withTinyTiles { conv.forward(x) }
+        let serial = withTinyTiles(conv).forward(x)
         Float32Rounding.assertWithin(serial.data, parallel.data, bound: NDReference.convBound(x, conv).map { 2 * $0 })
     }
 

@@ -1,5 +1,6 @@
 import XCTest
 import Engine
+import EngineND
 import TestSupport
 
 /// N-d pooling against the plain loop of `NDReference.pool`, and its backward against finite differences of

@@ -1,5 +1,6 @@
 import XCTest
 import Engine
+import EngineND
 import TestSupport
 
 /// Output sizes: floor((in + padLow + padHigh - k) / stride) + 1, with TensorFlow's "same", checked exactly on

@@ -1,11 +1,12 @@
 import CBLAS
+import Engine
 
 /// A convolution over 1, 2 or 3 spatial dimensions with any kernel size, stride and padding, with bias:
 /// the general engine behind signals, images and volumes (and the reference the fast 3x3 `Conv2D` is checked
 /// against).
 ///
 /// Every product goes through sgemm on the N-d im2col columns of a tile of leading output rows (`Vol2Col`),
-/// so scratch stays near `ConvND.scratchBudget` bytes whatever the input size. Like `Conv2D`, each worker
+/// so scratch stays near `scratchBudget` bytes whatever the input size. Like `Conv2D`, each worker
 /// takes its own tiles and runs single-threaded sgemm, so the column building and the products both use every
 /// core. It is written for generality, not for VGG's speed: stylize keeps using `Conv2D`, whose Winograd path
 /// is several times faster on 3x3 kernels.
@@ -23,11 +24,11 @@ public struct ConvND: Sendable {
 
     /// Upper bound for the im2col columns of one call, over all workers, in bytes. A tile is never less than
     /// one leading output row (and, for backward, enough rows that tiles two apart never share input rows).
-    public nonisolated(unsafe) static var scratchBudget = 32 << 20
+    public var scratchBudget: Int
 
     /// `stride` defaults to 1 in every dimension.
     public init(inChannels: Int, outChannels: Int, kernel: [Int], stride: [Int]? = nil, padding: NDPadding = .valid,
-                weight: [Float], bias: [Float]) {
+                weight: [Float], bias: [Float], scratchBudget: Int = 32 << 20) {
         precondition((1...3).contains(kernel.count), "ConvND handles 1, 2 or 3 spatial dimensions, not \(kernel.count)")
         precondition(inChannels >= 1 && outChannels >= 1, "a convolution needs channels")
         precondition(weight.count == outChannels * inChannels * kernel.reduce(1, *) && bias.count == outChannels,
@@ -40,6 +41,7 @@ public struct ConvND: Sendable {
         self.padding = padding
         self.weight = weight
         self.bias = bias
+        self.scratchBudget = scratchBudget
     }
 
     /// The same convolution as the fast VGG layer: 3x3, stride 1, "same" (pad 1), same weights and bias.
@@ -64,7 +66,7 @@ public struct ConvND: Sendable {
         let g = geometry(inputShape: input.shape)
         let k = inChannels * g.windowSize
         let plane = g.outputVolume
-        let tiling = ConvTiling(g, columnRows: k, minimumRows: 1)
+        let tiling = ConvTiling(g, columnRows: k, budget: scratchBudget, minimumRows: 1)
         let data = [Float].filled(count: outChannels * plane) { out in
             input.data.withUnsafeBufferPointer { src in
                 weight.withUnsafeBufferPointer { wt in
@@ -119,7 +121,7 @@ public struct ConvND: Sendable {
         let plane = g.outputVolume
         let (k0, s0) = (g.kernel[0], g.stride[0])
         let overlap = k0 > s0
-        let tiling = ConvTiling(g, columnRows: k, minimumRows: overlap ? (k0 - s0 + s0 - 1) / s0 : 1)
+        let tiling = ConvTiling(g, columnRows: k, budget: scratchBudget, minimumRows: overlap ? (k0 - s0 + s0 - 1) / s0 : 1)
         let weightCount = outChannels * k
         var dx = [Float](repeating: 0, count: inChannels * g.inputVolume)
         var dw = [Float](repeating: 0, count: input == nil ? 0 : tiling.workers * weightCount)

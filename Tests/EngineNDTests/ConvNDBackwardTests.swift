@@ -1,5 +1,6 @@
 import XCTest
 import Engine
+import EngineND
 import TestSupport
 
 /// ConvND's gradients with respect to input, weight and bias against central differences of
@@ -23,13 +24,13 @@ final class ConvNDBackwardTests: XCTestCase {
 
     func check(tiny: Bool) {
         for (n, c) in Self.cases.enumerated() {
-            let conv = randomConv(c.0, c.1, kernel: c.2, stride: c.3, padding: c.4, seed: UInt64(600 + n))
+            let made = randomConv(c.0, c.1, kernel: c.2, stride: c.3, padding: c.4, seed: UInt64(600 + n))
+            let conv = tiny ? withTinyTiles(made) : made
             let x = randomND(c.0, c.5, seed: UInt64(700 + n))
             let outShape = conv.outputShape(inputShape: c.5)
             let r = randomND(c.1, outShape, seed: UInt64(800 + n))
             let label = "case \(n)\(tiny ? " (one-row tiles)" : ""): k\(c.2) s\(c.3) \(c.4) on \(c.5)"
-            let run = { (body: () -> Void) in tiny ? withTinyTiles(body) : body() }
-            run {
+            do {
                 let grads = conv.backward(input: x, outputGradient: r)
                 XCTAssertEqual(grads.input.shape, x.shape, label)
                 XCTAssertEqual(grads.input.channels, x.channels, label)

@@ -1,5 +1,6 @@
 import XCTest
 import Engine
+import EngineND
 import TestSupport
 
 /// Plain reference implementations for the N-d engine's tests, in double precision, written without the
@@ -143,10 +144,9 @@ func checkGradient(_ values: [Float], analytic: [Float], step: Float, tolerance:
     }
 }
 
-/// Runs `body` with `ConvND.scratchBudget` at 1 byte, so every tile is as short as allowed.
-func withTinyTiles<R>(_ body: () throws -> R) rethrows -> R {
-    let saved = ConvND.scratchBudget
-    ConvND.scratchBudget = 1
-    defer { ConvND.scratchBudget = saved }
-    return try body()
+/// The convolution with a scratch budget of 1 byte, so every tile is as short as allowed.
+func withTinyTiles(_ conv: ConvND) -> ConvND {
+    var tiny = conv
+    tiny.scratchBudget = 1
+    return tiny
 }

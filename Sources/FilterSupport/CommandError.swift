@@ -1,0 +1,39 @@
+import ImageIO
+
+/// What can go wrong in an executable itself (not in a library it calls), with a message fit for
+/// "program: message" (`description`).
+public enum CommandError: Error, CustomStringConvertible {
+    /// Standard input held no image.
+    case noImageOnStandardInput
+    /// A file named by an option holds no image.
+    case noImageInFile(String)
+    /// Binary output would go to a terminal.
+    case standardOutputIsTerminal
+    /// No weights were given and none are at the default place.
+    case noWeights(path: String)
+    /// An option's value that does not parse or does not fit the others (the message names the option or value).
+    case badValue(String)
+    /// The error that stopped image `number` of standard input.
+    case image(Int, any Error)
+
+    public var description: String {
+        switch self {
+        case .noImageOnStandardInput: "no image on standard input"
+        case .noImageInFile(let path): "\(path): no image in file"
+        case .standardOutputIsTerminal: "standard output is a terminal; redirect it to a file"
+        case .noWeights(let path): "no weights at \(path): run scripts/fetch-weights, or pass --weights FILE"
+        case .badValue(let text): text
+        case .image(let number, let error as NetpbmError): "image \(number): \(error.messageWithoutImage)"
+        case .image(let number, let error): "image \(number): \(error)"
+        }
+    }
+
+    /// Whether `error` says that standard output's reader went away (e.g. `| head`): a quiet end, not a failure.
+    public static func isBrokenPipe(_ error: any Error) -> Bool {
+        switch error {
+        case let error as NetpbmError: error.kind == .brokenPipe
+        case CommandError.image(_, let inner): isBrokenPipe(inner)
+        default: false
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import ImageIO
+
+/// How the frames of a stream are made, with the defaults the commands show.
+public struct StreamOptions: Sendable, Equatable {
+    /// Working size (longest side, px), which is then the output size too; nil: the input's size, optimized
+    /// at 512 px at most (`Stylizer.workingSize`).
+    public var size: Int? = nil
+    /// Keep the content's colors (`ColorPreservation`): luminance-only transfer.
+    public var preserveColors = false
+    /// w of `TemporalTerm` for frames after the first; 0: warm start without the term.
+    public var temporalWeight: Double = 2e4
+    /// Evaluations of J for each warm-started frame (one stage at full size instead of the schedule).
+    public var frameEvaluations = 30
+    /// A mean change above this many levels (0..255, after motion compensation) is a scene cut: the frame
+    /// restarts from the content with the full schedule.
+    public var sceneCut: Float = 25
+    /// Stylize every frame on its own: no warm start, no temporal term.
+    public var independentFrames = false
+
+    public init() {}
+    public static let defaults = StreamOptions()
+}
+
+/// How a frame of a stream started.
+public enum FrameStart: Sendable, Equatable {
+    /// From the start the options choose (the content, noise or an image), with the full schedule: the first
+    /// frame, every frame with `independentFrames`, and a frame whose working size differs from the previous one.
+    case fresh
+    /// From the previous output moved by the global `shift`, held by the temporal term where the content did not
+    /// change (`held`: that fraction of the pixels), for `frameEvaluations` evaluations.
+    case warm(shift: Shift, held: Float)
+    /// A scene cut: the motion-compensated content changed by `change` levels on average; fresh start.
+    case sceneCut(change: Float)
+}
+
+/// One stylized frame.
+public struct Frame: Sendable {
+    /// The output, at the output size (the input's size, or `StreamOptions.size`), colors preserved if asked.
+    public var image: RGBImage
+    /// The stylization at the working size (J of the written image, evaluations).
+    public var result: StylizeResult
+    public var start: FrameStart
+    /// The size the frame was optimized at.
+    public var workingWidth: Int
+    public var workingHeight: Int
+}
+
+/// The stream method: the frames of a stream (video frames, or unrelated images back to back), each
+/// stylized in turn. Frame t > 1 of the same working size starts from the output of frame t-1 moved by
+/// the global motion between the two input frames (`MotionEstimate`), and J gets the temporal term
+/// (`TemporalTerm`) that holds it there where the motion-compensated content did not change; it gets
+/// `frameEvaluations` evaluations instead of the schedule. A mean change above `sceneCut` restarts it.
+///
+/// It keeps the previous frame's content and output (at the working size) between calls: one value per
+/// stream, used from one thread.
+public struct FrameSequence {
+    public let stylizer: Stylizer
+    public let options: StreamOptions
+    var previous: (content: RGBImage, output: RGBImage)? = nil
+
+    public init(stylizer: Stylizer, options: StreamOptions = .defaults) {
+        self.stylizer = stylizer
+        self.options = options
+    }
+
+    /// Stylizes the next frame of the stream. `style` gives the style target for a working size (its
+    /// longest side), so that a style image is scaled with the content.
+    public mutating func next(_ original: RGBImage, style: (_ workingLongest: Int) throws -> StyleTarget,
+                              progress: (StylizeProgress) -> Void = { _ in }) throws -> Frame {
+        let working = Stylizer.workingSize(width: original.width, height: original.height, requested: options.size)
+        try stylizer.checkSize(width: working.width, height: working.height)
+        let content = RGBImage(width: working.width, height: working.height,
+                               pixels: Resample.resize(original.pixels, width: original.width, height: original.height,
+                                                       toWidth: working.width, toHeight: working.height))
+        let target = try style(max(working.width, working.height))
+        var start: RGBImage? = nil, temporal: TemporalTerm? = nil, schedule: [Stage]? = nil
+        var how = FrameStart.fresh
+        if let previous, !options.independentFrames,
+           previous.content.width == content.width, previous.content.height == content.height {
+            let made = TemporalTerm.make(content: content.pixels, previousContent: previous.content.pixels,
+                                         previousOutput: previous.output.pixels, width: content.width, height: content.height,
+                                         weight: options.temporalWeight)
+            if made.difference <= options.sceneCut {
+                start = RGBImage(width: content.width, height: content.height, pixels: made.warped)
+                temporal = options.temporalWeight > 0 ? made.term : nil
+                schedule = [Stage(scale: 1, evaluations: options.frameEvaluations)]
+                how = .warm(shift: made.shift, held: made.term.mask.reduce(0, +) / Float(made.term.mask.count))
+            } else {
+                how = .sceneCut(change: made.difference)
+            }
+        }
+        let result = try stylizer.run(content: content, style: target, start: start, temporal: temporal,
+                                      schedule: schedule, progress: progress)
+        previous = (content, result.image)
+
+        let (outWidth, outHeight) = options.size == nil ? (original.width, original.height) : (working.width, working.height)
+        var pixels = Resample.resize(result.image.pixels, width: working.width, height: working.height,
+                                     toWidth: outWidth, toHeight: outHeight)
+        if options.preserveColors {
+            let reference = Resample.resize(original.pixels, width: original.width, height: original.height,
+                                            toWidth: outWidth, toHeight: outHeight)
+            pixels = ColorPreservation.apply(stylized: pixels, content: reference)
+        }
+        return Frame(image: RGBImage(width: outWidth, height: outHeight, pixels: pixels), result: result, start: how,
+                     workingWidth: working.width, workingHeight: working.height)
+    }
+}

@@ -1,0 +1,30 @@
+/// What can go wrong in the style method, with a message fit for "program: message" (`description`).
+public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// An image smaller than the deepest layer used needs (`minimum` px on each side). `name` is the style
+    /// image's path, or nil for the content; `atScale` when it is the size after scaling a style image.
+    case imageTooSmall(name: String?, width: Int, height: Int, minimum: Int, atScale: Bool)
+    /// The style target has no Gram matrix for a layer the objective uses.
+    case missingGram(layer: String)
+    /// The style target's Gram matrix for a layer does not have the network's C x C entries.
+    case gramSize(layer: String, entries: Int, channels: Int)
+    /// A Gram file that cannot be read, is malformed, or was made with other weights, preprocessing or layers.
+    case gramFile(name: String, problem: String)
+    /// Styles or Gram files that cannot be blended.
+    case blend(String)
+    /// A --schedule that does not parse (`Stage.parseSchedule`).
+    case badSchedule(String)
+
+    public var description: String {
+        switch self {
+        case .imageTooSmall(let name, let width, let height, let minimum, let atScale):
+            (name.map { "\($0): style image" } ?? "image") + " is \(width)x\(height)" + (atScale ? " at this scale" : "")
+                + "; it must be at least \(minimum) px on each side"
+        case .missingGram(let layer): "the style has no Gram matrix for \(layer)"
+        case .gramSize(let layer, let entries, let channels):
+            "the style's Gram matrix for \(layer) has \(entries) entries, the network needs \(channels)x\(channels)"
+        case .gramFile(let name, let problem): name.isEmpty ? problem : "\(name): \(problem)"
+        case .blend(let text): text
+        case .badSchedule(let text): text
+        }
+    }
+}
