@@ -176,8 +176,12 @@ cleanup_workdir() {
 
 # set_exit_traps: on exit, removes the file named by the global partial (the output being written, when set)
 # and the work folder, keeping the exit status; INT and TERM exit with 130 and 143. Sets partial="".
+# EXIT_HOOKS: commands run first (each once, failures ignored), e.g. to stop children.
+EXIT_HOOKS=()
 on_exit() {
-    local status=$?
+    local status=$? hook
+    for hook in "${EXIT_HOOKS[@]}"; do "$hook" || true; done
+    EXIT_HOOKS=()
     [[ -z "$partial" ]] || rm -f -- "$partial"
     cleanup_workdir
     exit "$status"
@@ -197,4 +201,68 @@ format_seconds() {
     else
         printf '%d:%02d' $((s / 60)) $((s % 60))
     fi
+}
+
+# check_manifest FILE KEY VALUE [KEY VALUE...]: a kept work folder's record of what it was made for. Writes
+# FILE when missing; else dies unless every KEY has the same VALUE there, naming each that differs.
+check_manifest() {
+    local file="$1" key value recorded differs=()
+    shift
+    if [[ ! -f "$file" ]]; then
+        while (( $# >= 2 )); do printf '%s=%s\n' "$1" "$2"; shift 2; done > "$file.part"
+        mv -f -- "$file.part" "$file"
+        return 0
+    fi
+    while (( $# >= 2 )); do
+        key="$1" value="$2"
+        shift 2
+        recorded="$(sed -n "s/^$key=//p" "$file" | head -n 1)"
+        [[ "$recorded" == "$value" ]] || differs+=("$key (there: '$recorded'; now: '$value')")
+    done
+    (( ${#differs[@]} == 0 )) && return 0
+    local joined
+    joined="$(printf '%s; ' "${differs[@]}")"
+    die "--workdir $(dirname -- "$file") was made for other inputs or options: ${joined%; }; use another folder, or remove it to start over"
+}
+
+# write_ssh_wrapper FILE TODO SSH_COMMAND: writes FILE, the ssh command GNU parallel gets (--ssh) in chunked
+# runs. It runs SSH_COMMAND with parallel's arguments. For the ssh that runs a chunk's job (parallel's
+# worker) it reports on fd 5 (when open) a tab-separated line "stylize-video-event start CHUNK HOST" first,
+# and "stylize-video-event fail CHUNK HOST STATUS REASON" if it fails (REASON: the last line ssh or the remote
+# command wrote on stderr, which passes through). The other sshs (folders, rsync transfers, clean-up) keep
+# their stderr to themselves: a host that refuses would repeat its refusal for each; parallel's exit status
+# and the files that came back tell. CHUNK is line PARALLEL_SEQ of the file TODO (the chunk names in
+# parallel's input order); HOST is PARALLEL_SSHLOGIN.
+write_ssh_wrapper() {
+    local file="$1" todo="$2" ssh_command="$3"
+    {
+        echo '#!/usr/bin/env bash'
+        printf 'todo=%q\n' "$todo"
+        printf 'ssh_command=%q\n' "$ssh_command"
+        cat <<'WRAPPER'
+event() { printf 'stylize-video-event\t%s\t%s\t%s\t%s\t%s\n' "$@" >&5; } 2>/dev/null
+err="$(mktemp "${TMPDIR:-/tmp}/stylize-video-ssh.XXXXXX")"
+if [[ "$*" != *GNU_Parallel_worker* ]]; then
+    # shellcheck disable=SC2086  # the ssh command is words, as parallel's --ssh takes it
+    $ssh_command "$@" 2>"$err"
+    status=$?
+    rm -f "$err"
+    exit "$status"
+fi
+chunk="$(sed -n "${PARALLEL_SEQ:-0}p" "$todo" 2>/dev/null)"
+host="${PARALLEL_SSHLOGIN:-?}"
+event start "${chunk:-0}" "$host" "" ""
+# shellcheck disable=SC2086
+$ssh_command "$@" 2> >(tee "$err" >&2)
+status=$?
+wait $! 2>/dev/null
+if (( status != 0 )); then
+    reason="$(tr -d '\r' < "$err" | grep -v '^[[:space:]]*$' | tail -n 1 | cut -c 1-200 | tr '\t' ' ')"
+    event fail "${chunk:-0}" "$host" "$status" "$reason"
+fi
+rm -f "$err"
+exit "$status"
+WRAPPER
+    } > "$file"
+    chmod +x "$file"
 }
