@@ -142,7 +142,7 @@ write_ssh_wrapper() {
         printf 'ssh_command=%q\n' "$ssh_command"
         cat <<'WRAPPER'
 event() { printf 'stylize-video-event\t%s\t%s\t%s\t%s\t%s\n' "$@" >&5; } 2>/dev/null
-err="$(mktemp "${TMPDIR:-/tmp}/stylize-video-ssh.XXXXXX")"
+err="$(mktemp "${todo%/*}/ssh-err.XXXXXX")"   # in the work folder, removed at the end
 if [[ "$*" != *GNU_Parallel_worker* ]]; then
     # shellcheck disable=SC2086  # the ssh command is words, as parallel's --ssh takes it
     $ssh_command "$@" 2>"$err"
