@@ -10,7 +10,7 @@ import Foundation
 /// 6x6 transform is a matrix product, done by sgemm: M_p [Cout x tiles] = U_p [Cout x Cin] * V_p [Cin x tiles].
 ///
 /// The image is processed in chunks of tiles (row-major tile order) so the transformed input V and the
-/// products M stay bounded (`Conv2D.scratchBudget` over all workers) whatever the image size. Each worker
+/// products M stay bounded (`ConvolutionSettings.scratchBudget` over all workers) whatever the image size. Each worker
 /// takes chunks from a shared counter and runs the whole pipeline on it: input transform, 36 single-threaded
 /// sgemm calls, output transform. The workers never wait for each other within a layer, and both cores
 /// are busy in every phase.
