@@ -46,7 +46,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The engine benchmark behind scripts/bench-engine, and the flicker measure of scripts/bench-video.
-        .executableTarget(name: "stylize-bench", dependencies: ["Engine", "CBLAS", "ImageIO", "Style", "FilterSupport"]),
+        .executableTarget(name: "stylize-bench", dependencies: [
+            "Engine", "CBLAS", "ImageIO", "Style", "FilterSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         // Fixtures and numerical checks shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Engine", "FilterSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),

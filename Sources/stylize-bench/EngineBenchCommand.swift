@@ -1,0 +1,135 @@
+import ArgumentParser
+import Engine
+import FilterSupport
+import Foundation
+
+/// `stylize-bench engine` (the default subcommand, scripts/bench-engine): one VGG forward + backward to the tap
+/// at each size, with the sgemm rate measured in the same run so that ratios hold on a noisy machine. Each size
+/// ends with one `result: size=... seconds=...` line, the one scripts/bench-engine reads.
+struct EngineBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Time one VGG16 forward + backward to the tap (what one step of stylize costs) at each size.",
+        discussion: """
+        Per size: the best of --repeat passes (wall and CPU seconds), the GFLOP/s of the 3x3 convolutions \
+        (the im2col-equivalent count), the sgemm rate measured in the same process, and the peak RSS, which is \
+        the process's high-water mark: run one size per process for a clean figure. Last line per size: \
+        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M [reference=S] [torch=S]".
+
+        Examples:
+          stylize-bench engine 256 512
+          stylize-bench --repeat 1 --reference 512      (engine is the default subcommand)
+          stylize-bench engine --layers --check --repeat 2 128
+          stylize-bench engine --vs-torch --torch-program scripts/lib/torch_bench.py 512
+        """)
+
+    @OptionGroup var networkOptions: NetworkOptions
+
+    @Option(name: .customLong("repeat"), help: ArgumentHelp("Passes per measurement, the best is kept (the first also builds the kernels).", valueName: "n"))
+    var repeats = 3
+
+    @Option(help: "The layer the pass runs to and back from.")
+    var tap = "relu5_1"
+
+    @Option(help: "The convolution path of the main measurement (automatic: the per-layer choice).")
+    var algorithm = ConvolutionAlgorithm.automatic
+
+    @Flag(help: "Also time the im2col reference path in the same run and print the speed-up.")
+    var reference = false
+
+    @Flag(name: .customLong("layers"), help: "Per-convolution times (forward and backward) of both algorithms at each size.")
+    var perLayer = false
+
+    @Flag(help: "Every activation and the input gradient of Winograd (forced everywhere) against im2col.")
+    var check = false
+
+    @Flag(name: .customLong("vs-torch"), help: "Also time the same pass in PyTorch (CPU, same thread count), with python3 running --torch-program.")
+    var versusTorch = false
+
+    @Option(help: ArgumentHelp("The PyTorch side of --vs-torch (scripts/bench-engine passes it).", valueName: "file"))
+    var torchProgram = "scripts/lib/torch_bench.py"
+
+    @Option(help: ArgumentHelp("The convolutions' scratch budget, MB (ConvolutionSettings.scratchBudget).", valueName: "MB"))
+    var budget = ConvolutionSettings.defaults.scratchBudget >> 20
+
+    @Argument(help: ArgumentHelp("Square image sizes, px.", valueName: "size"))
+    var sizes: [Int] = [256, 512]
+
+    mutating func validate() throws {
+        if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
+        if budget < 1 { throw ValidationError("--budget must be at least 1 MB") }
+        if let bad = sizes.first(where: { $0 < 1 }) { throw ValidationError("size \(bad): must be positive") }
+    }
+
+    func run() throws {
+        try Diagnostics(program: "stylize-bench").run {
+            if let threads = networkOptions.threads { ThreadSettings.set(threads) }
+            let net = try VGG(path: try WeightsLocator.resolve(networkOptions.weights),
+                              convolution: ConvolutionSettings(algorithm: .automatic, scratchBudget: budget << 20))
+            let depth = try net.index(of: tap)
+            print("threads: \(ThreadSettings.workers), tap: \(tap), algorithm: \(algorithm.rawValue)")
+            print(String(format: "sgemm 1024^3: %.1f GFLOP/s", sgemmRate()))
+            for size in sizes { try measureSize(size, net: net, depth: depth) }
+        }
+    }
+
+    /// The lines of one size, the `result:` line last.
+    func measureSize(_ size: Int, net: VGG, depth: Int) throws {
+        let x = randomImage(size)
+        let flops = 2 * convolutionFlops(net, width: size, height: size, through: depth)
+        if perLayer { layerTable(net, size: size, depth: depth, repeats: repeats) }
+        if check { try checkPaths(net, x, depth: depth, tap: tap) }
+        let main = try timePass(net, x, algorithm)
+        let rate = sgemmRate()
+        let rss = peakRSSMegabytes()
+        print(String(format: "%dx%d: forward+backward %.3f s (forward %.3f s, cpu %.2f s), %.0f GFLOP conv, %.1f GFLOP/s, sgemm now %.1f GFLOP/s, peak RSS %.0f MB",
+                     size, size, main.total, main.forward, main.cpu, flops / 1e9, flops / main.total / 1e9, rate, rss))
+        if repeats > 1 {
+            print(String(format: "%dx%d: first pass %.3f s (builds the kernels it needs)", size, size, main.first))
+        }
+        var result = String(format: "result: size=%d seconds=%.4f cpu=%.4f gflops=%.1f sgemm=%.1f rss=%.0f", size, main.total, main.cpu,
+                            flops / main.total / 1e9, rate, rss)
+        if reference && algorithm != .im2col {
+            let ref = try timePass(net, x, .im2col)
+            let difference = relativeDifference(main.input, ref.input)
+            print(String(format: "%dx%d: reference im2col %.3f s (forward %.3f s, cpu %.2f s), %.1f GFLOP/s; speed-up %.2fx; input gradients differ by %.1e of the largest (%.1e in L2 norm; mostly ReLU and max-pool decisions flipped by rounding, see --check)",
+                         size, size, ref.total, ref.forward, ref.cpu, flops / ref.total / 1e9, ref.total / main.total,
+                         difference.max, difference.l2))
+            result += String(format: " reference=%.4f", ref.total)
+        }
+        if versusTorch, let t = torchSeconds(size: size, program: torchProgram, repeats: repeats, tap: tap, weightsPath: networkOptions.weights) {
+            print(String(format: "%dx%d: torch %.3f s, %.1f GFLOP/s; stylize is %.2fx torch's speed",
+                         size, size, t, flops / t / 1e9, t / main.total))
+            result += String(format: " torch=%.4f", t)
+        }
+        print(result)
+    }
+
+    /// Best of `repeats` forward+backward passes (and the best forward alone), with `algorithm` in force.
+    func timePass(_ net: VGG, _ x: Tensor, _ algorithm: ConvolutionAlgorithm) throws
+        -> (total: Double, forward: Double, cpu: Double, first: Double, input: Tensor) {
+        let net = net.using(algorithm)
+        var first = 0.0
+        var best = Double.infinity
+        var forwardOnly = Double.infinity
+        var cpu = Double.infinity
+        var gradient: Tensor? = nil
+        for _ in 0..<repeats {
+            var activations: VGG.Activations? = nil
+            let f = try measure { activations = try net.forward(x, taps: [tap]) }
+            let g = activations!.taps[tap]!
+            let b = try measure { gradient = try net.backward(activations!, tapGradients: [tap: g]) }
+            if first == 0 { first = f.wall + b.wall }
+            best = min(best, f.wall + b.wall)
+            forwardOnly = min(forwardOnly, f.wall)
+            cpu = min(cpu, f.cpu + b.cpu)
+        }
+        return (best, forwardOnly, cpu, first, gradient!)
+    }
+
+    /// The benchmark's input: uniform noise in -100...100 (the range of mean-subtracted pixels), seed 1.
+    func randomImage(_ size: Int) -> Tensor {
+        var rng = SplitMix64(seed: 1)
+        return Tensor(channels: 3, height: size, width: size, data: (0..<(3 * size * size)).map { _ in Float.random(in: -100...100, using: &rng) })
+    }
+}
