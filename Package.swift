@@ -45,7 +45,7 @@ let package = Package(
             "Visualization", "FilterSupport", "Engine", "ImageIO",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // The engine benchmark behind scripts/bench-engine, and the flicker measure of scripts/bench-video.
+        // The benchmarks' measurements: engine (scripts/bench-engine), objective (scripts/bench-optimizer), flicker (scripts/bench-video).
         .executableTarget(name: "stylize-bench", dependencies: [
             "Engine", "CBLAS", "ImageIO", "Style", "FilterSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

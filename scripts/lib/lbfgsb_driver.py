@@ -2,7 +2,7 @@
 
 usage: lbfgsb_driver.py STYLIZE_BENCH CONTENT STYLE SIZE EVALUATIONS MEMORY
 
-Starts `stylize-bench objective CONTENT STYLE SIZE` (ObjectiveServer.swift: J and its gradient over pipes),
+Starts `stylize-bench objective CONTENT STYLE SIZE` (Sources/stylize-bench/ObjectiveCommand.swift: J and its gradient over pipes),
 minimizes J from the content image inside 0..255 with at most EVALUATIONS evaluations and MEMORY correction
 pairs, rounds the result to 8 bits as stylize writes it, and prints one line:
     scipy J_float J_written evaluations seconds

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""stylize-bench --vs-torch: the benchmark's pass in PyTorch.
+"""stylize-bench engine --vs-torch: the benchmark's pass in PyTorch.
 
 Usage: python3 scripts/lib/torch_bench.py [--weights FILE] [--threads N] [--repeat N] [--tap relu5_1] SIZE...
-(run by stylize-bench --vs-torch --torch-program FILE, which scripts/bench-engine --vs-torch passes)
+(run by stylize-bench engine --vs-torch --torch-program FILE, which scripts/bench-engine --vs-torch passes)
 Prints "torch SIZE SECONDS" (best of --repeat) per size on stdout.
 """
 import argparse
