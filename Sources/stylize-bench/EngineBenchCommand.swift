@@ -16,9 +16,11 @@ struct EngineBenchCommand: ParsableCommand {
         the process's high-water mark: run one size per process for a clean figure. Last line per size: \
         "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M [reference=S] [torch=S]".
 
+        engine is the default subcommand: `stylize-bench --repeat 1 512` is `stylize-bench engine --repeat 1 512`.
+
         Examples:
           stylize-bench engine 256 512
-          stylize-bench --repeat 1 --reference 512      (engine is the default subcommand)
+          stylize-bench engine --repeat 1 --reference 512
           stylize-bench engine --layers --check --repeat 2 128
           stylize-bench engine --vs-torch --torch-program scripts/lib/torch_bench.py 512
         """)
