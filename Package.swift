@@ -47,6 +47,9 @@ let package = Package(
         ]),
         // The engine benchmark behind scripts/bench-engine, and the flicker measure of scripts/bench-video.
         .executableTarget(name: "stylize-bench", dependencies: ["Engine", "CBLAS", "ImageIO", "Style", "FilterSupport"]),
+        // libFuzzer harnesses of the parsers (scripts/fuzz builds it with -sanitize=fuzzer,address -DFUZZING);
+        // an ordinary build replays inputs: STYLIZE_FUZZ_TARGET=netpbm stylize-fuzz FILE...
+        .executableTarget(name: "stylize-fuzz", dependencies: ["ImageIO", "Engine", "Style", "FilterSupport", "Visualization"]),
         // Fixtures and numerical checks shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Engine", "FilterSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
