@@ -68,6 +68,23 @@ final class StylizeErrorTests: XCTestCase {
                         message: "bad weight \"infinity\" in \"1,infinity\"")
     }
 
+    /// A --size or an image header that would need more memory than the machine has is refused from the header,
+    /// before the samples or any activation is allocated, with the estimate (MemoryEstimate) in the message.
+    func testMoreThanTheMachineHoldsIsRefusedFromTheHeader() throws {
+        func assertRefused(_ arguments: [String], stdin: Data, prefix: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let result = try CommandRunner.run("stylize", ["--style", style, "--weights", try Fixtures.weightsPath()] + arguments, stdin: stdin)
+            XCTAssertEqual(result.status, 1, result.stderr, file: file, line: line)
+            XCTAssertTrue(result.stderr.hasPrefix("stylize: stdin: " + prefix), result.stderr, file: file, line: line)
+            XCTAssertTrue(result.stderr.hasSuffix(" GB available\n"), result.stderr, file: file, line: line)
+            XCTAssertEqual(result.stdout.count, 0, "nothing on stdout", file: file, line: line)
+        }
+        try assertRefused(["--size", "1000000"], stdin: content,
+                          prefix: "a 32x24 image stylized at 1000000x750000 needs about 488944.7 GB of memory (estimated), more than the ")
+        // A header at the reader's limit and no pixels: refused before the 1.5 GB of samples are allocated.
+        try assertRefused(["--size", "16384"], stdin: Data("P6\n16384 16384\n255\n".utf8),
+                          prefix: "a 16384x16384 image stylized at 16384x16384 needs about 188.8 GB of memory (estimated), more than the ")
+    }
+
     func testMissingWeightsFile() throws {
         let result = try CommandRunner.run("stylize", ["--style", style, "--weights", "/nonexistent/w.safetensors"], stdin: content)
         XCTAssertEqual(result.status, 1)
