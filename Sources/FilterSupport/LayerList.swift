@@ -8,13 +8,15 @@ public func parseWeightedLayers(_ text: String) throws -> [WeightedLayer] {
     guard !items.isEmpty, items.allSatisfy({ !$0.isEmpty }) else { throw CommandError.badValue("empty layer list \"\(text)\"") }
     return try items.map { item in
         let parts = item.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count <= 2 else { throw CommandError.badValue("bad layer \"\(item)\": expected NAME or NAME:WEIGHT") }
+        let name = parts[0].trimmingCharacters(in: .whitespaces)
+        // A name is required: ":0.5" was read as the layer "" (found by scripts/fuzz style-layers).
+        guard parts.count <= 2, !name.isEmpty else { throw CommandError.badValue("bad layer \"\(item)\": expected NAME or NAME:WEIGHT") }
         var weight = 1 / Double(items.count)
         if parts.count == 2 {
             guard let w = Double(parts[1]), w.isFinite, w >= 0 else { throw CommandError.badValue("bad weight in \"\(item)\"") }
             weight = w
         }
-        return WeightedLayer(String(parts[0]), weight: weight)
+        return WeightedLayer(name, weight: weight)
     }
 }
 
