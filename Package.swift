@@ -49,6 +49,9 @@ let package = Package(
         .executableTarget(name: "stylize-bench", dependencies: [
             "Engine", "CBLAS", "ImageIO", "Style", "FilterSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // libFuzzer harnesses of the parsers (scripts/fuzz builds it with -sanitize=fuzzer,address -DFUZZING);
+        // an ordinary build replays inputs: STYLIZE_FUZZ_TARGET=netpbm stylize-fuzz FILE...
+        .executableTarget(name: "stylize-fuzz", dependencies: ["ImageIO", "Engine", "Style", "FilterSupport", "Visualization"]),
         // Fixtures and numerical checks shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Engine", "FilterSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),

@@ -71,12 +71,16 @@ public struct SafeTensorsFile: Sendable, Equatable {
             else { throw EngineError.malformed("tensor \(name): malformed header entry") }
             guard dtype == "F32" else { throw EngineError.malformed("tensor \(name): dtype \(dtype), expected F32") }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw EngineError.malformed("tensor \(name): negative dimension") }
-            let count = shape.reduce(1, *)
+            // The product is checked: a shape such as [2^32, 2^32] must be refused, not overflow (a trap).
+            var byteCount = 4, overflow = false
+            for dimension in shape where !overflow { (byteCount, overflow) = byteCount.multipliedReportingOverflow(by: dimension) }
+            guard !overflow else { throw EngineError.malformed("tensor \(name): shape \(shape) is too large") }
+            let count = byteCount / 4
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, end >= begin, end <= payloadSize else {
                 throw EngineError.malformed("tensor \(name): data lies outside the file (truncated?)")
             }
-            guard end - begin == count * 4 else {
+            guard end - begin == byteCount else {
                 throw EngineError.malformed("tensor \(name): \(end - begin) bytes for shape \(shape)")
             }
             var values = [Float](repeating: 0, count: count)

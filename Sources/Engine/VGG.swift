@@ -41,7 +41,8 @@ public final class VGG: Sendable {
                 guard b == blockSizes.count + 1 else { throw fail("conv\(b)_1 follows block \(blockSizes.count): blocks must be numbered 1, 2, ...") }
                 blockSizes.append(1)
             } else {
-                guard b == blockSizes.count, k == blockSizes[b - 1] + 1 else { throw fail("conv\(b)_\(k) is out of sequence") }
+                // b >= 1 first: conv0_2 with no block yet read would index blockSizes[-1] (found by scripts/fuzz).
+                guard b >= 1, b == blockSizes.count, k == blockSizes[b - 1] + 1 else { throw fail("conv\(b)_\(k) is out of sequence") }
                 blockSizes[b - 1] = k
             }
         }

@@ -1,18 +1,22 @@
 import Style
 
 /// Parses "relu1_1,relu2_1:0.5,...": layer names with optional weights; a layer without one gets 1/count.
+/// A weight must be finite and >= 0 ("inf" and "nan" parse as Doubles and are refused).
+/// A weight must be finite and >= 0 ("inf" and "nan" parse as Doubles and are refused).
 public func parseWeightedLayers(_ text: String) throws -> [WeightedLayer] {
     let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
     guard !items.isEmpty, items.allSatisfy({ !$0.isEmpty }) else { throw CommandError.badValue("empty layer list \"\(text)\"") }
     return try items.map { item in
         let parts = item.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count <= 2 else { throw CommandError.badValue("bad layer \"\(item)\": expected NAME or NAME:WEIGHT") }
+        let name = parts[0].trimmingCharacters(in: .whitespaces)
+        // A name is required: ":0.5" was read as the layer "" (found by scripts/fuzz style-layers).
+        guard parts.count <= 2, !name.isEmpty else { throw CommandError.badValue("bad layer \"\(item)\": expected NAME or NAME:WEIGHT") }
         var weight = 1 / Double(items.count)
         if parts.count == 2 {
-            guard let w = Double(parts[1]), w >= 0 else { throw CommandError.badValue("bad weight in \"\(item)\"") }
+            guard let w = Double(parts[1]), w.isFinite, w >= 0 else { throw CommandError.badValue("bad weight in \"\(item)\"") }
             weight = w
         }
-        return WeightedLayer(String(parts[0]), weight: weight)
+        return WeightedLayer(name, weight: weight)
     }
 }
 
@@ -23,10 +27,10 @@ public func describeWeightedLayers(_ layers: [WeightedLayer]) -> String {
     return layers.map { "\($0.name):\($0.weight)" }.joined(separator: ",")
 }
 
-/// Parses "0.7,0.3".
+/// Parses "0.7,0.3": finite weights >= 0.
 public func parseWeights(_ text: String) throws -> [Double] {
     try text.split(separator: ",").map {
-        guard let w = Double($0.trimmingCharacters(in: .whitespaces)), w >= 0 else { throw CommandError.badValue("bad weight \"\($0)\" in \"\(text)\"") }
+        guard let w = Double($0.trimmingCharacters(in: .whitespaces)), w.isFinite, w >= 0 else { throw CommandError.badValue("bad weight \"\($0)\" in \"\(text)\"") }
         return w
     }
 }

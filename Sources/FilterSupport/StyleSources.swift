@@ -3,7 +3,7 @@ import ImageIO
 import Style
 
 /// The styles a run blends: style images (whose Grams depend on the working size, so they are computed
-/// per size and cached) and Gram files (fixed), each with its blend weight.
+/// for the latest working size and kept until the size changes) and Gram files (fixed), each with its blend weight.
 public final class StyleSources {
     enum Source {
         case image(name: String, image: RGBImage)
@@ -58,7 +58,9 @@ public final class StyleSources {
             }
         }
         let target = parts.count == 1 ? parts[0].target : try StyleTarget.blend(parts)
-        cache[workingLongest] = target
+        // Only the latest size is kept: a stream (video) has one size, and a stream of many sizes must not
+        // grow by a set of Grams per size (up to 1.4 MB each; scripts/bench-stream).
+        cache = [workingLongest: target]
         return target
     }
 }

@@ -42,10 +42,12 @@ enum Libnetpbm {
         return stream
     }
 
-    /// Reads the NUL-terminated tuple type out of a header.
-    static func tupleType(of info: stz_image_info) -> String {
+    /// Reads the NUL-terminated tuple type out of a header, or nil if it is not UTF-8: decoding would
+    /// replace each bad byte by U+FFFD (3 bytes), so the image could not be written back as it was read
+    /// (found by scripts/fuzz netpbm).
+    static func tupleType(of info: stz_image_info) -> String? {
         withUnsafeBytes(of: info.tuple_type) { bytes in
-            String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            String(validating: bytes.prefix { $0 != 0 }, as: UTF8.self)
         }
     }
 

@@ -13,6 +13,7 @@ public final class NetpbmReader {
 
     private let stream: OpaquePointer
     private let name: String
+    private let maxPixels: Int
     private var state = State.reading
 
     private enum State {
@@ -21,25 +22,32 @@ public final class NetpbmReader {
         case failed(NetpbmError)
     }
 
+    /// Called with each image's width, height and depth once its header is read, before its samples are
+    /// allocated: an error thrown here (say, "needs more memory than there is") is the reader's error.
+    public var admit: ((_ width: Int, _ height: Int, _ depth: Int) throws -> Void)?
+
     /// The number of images `next()` has returned.
     public private(set) var imagesRead = 0
 
     /// Reads from an open descriptor, which stays the caller's: it is not closed here,
     /// and must stay open while the reader is used. Input is buffered, so bytes after the
     /// last image returned may already have been consumed from the descriptor.
-    /// `name` is how error messages refer to the stream.
-    public convenience init(fileDescriptor: Int32, name: String = "stdin") throws {
-        self.init(stream: try Libnetpbm.openStream(fileDescriptor: fileDescriptor, writing: false, name: name), name: name)
+    /// `name` is how error messages refer to the stream; images over `maxPixels` pixels
+    /// are refused from their header (a smaller limit keeps a fuzzer's allocations small).
+    public convenience init(fileDescriptor: Int32, name: String = "stdin", maxPixels: Int = NetpbmReader.maxPixels) throws {
+        self.init(stream: try Libnetpbm.openStream(fileDescriptor: fileDescriptor, writing: false, name: name),
+                  name: name, maxPixels: maxPixels)
     }
 
     /// Reads the file at `path`; errors name the path.
     public convenience init(path: String) throws {
-        self.init(stream: try Libnetpbm.openStream(path: path, writing: false), name: path)
+        self.init(stream: try Libnetpbm.openStream(path: path, writing: false), name: path, maxPixels: Self.maxPixels)
     }
 
-    private init(stream: OpaquePointer, name: String) {
+    private init(stream: OpaquePointer, name: String, maxPixels: Int) {
         self.stream = stream
         self.name = name
+        self.maxPixels = maxPixels
     }
 
     deinit {
@@ -70,10 +78,16 @@ public final class NetpbmReader {
     private func readImage() throws(NetpbmError) -> NetpbmImage? {
         var info = stz_image_info()
         let (status, headerMessage) = Libnetpbm.withMessageBuffer {
-            stz_read_header(stream, UInt64(Self.maxPixels), &info, $0, $1)
+            stz_read_header(stream, UInt64(max(0, maxPixels)), &info, $0, $1)
         }
         if status == 0 { return nil }
         if status < 0 { throw failure(headerMessage) }
+        guard let tupleType = Libnetpbm.tupleType(of: info) else { throw failure("tuple type is not UTF-8 text") }
+        do {
+            try admit?(Int(info.width), Int(info.height), Int(info.depth))
+        } catch {
+            throw failure("\(error)")
+        }
 
         let count = Int(info.width) * Int(info.height) * Int(info.depth)
         var rasterMessage = ""
@@ -93,7 +107,7 @@ public final class NetpbmReader {
         return NetpbmImage(
             width: Int(info.width), height: Int(info.height), depth: Int(info.depth),
             maxval: Int(info.maxval), format: NetpbmFormat(stzFormat: info.format),
-            tupleType: Libnetpbm.tupleType(of: info), plain: info.plain != 0,
+            tupleType: tupleType, plain: info.plain != 0,
             samples: samples)
     }
 

@@ -13,6 +13,8 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
     case blend(String)
     /// A --schedule that does not parse (`Stage.parseSchedule`).
     case badSchedule(String)
+    /// An image (or a --size) whose estimated memory exceeds what is available (`MemoryEstimate.check`).
+    case insufficientMemory(String)
 
     public var description: String {
         switch self {
@@ -25,6 +27,7 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
         case .gramFile(let name, let problem): name.isEmpty ? problem : "\(name): \(problem)"
         case .blend(let text): text
         case .badSchedule(let text): text
+        case .insufficientMemory(let text): text
         }
     }
 }

@@ -20,6 +20,10 @@ struct StylizeRun {
                                       network: network, layers: options.styleLayers.map(\.name), minimumSide: stylizer.minimumSide)
         var frames = FrameSequence(stylizer: stylizer, options: streamOptions())
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
+        let size = command.size
+        reader.admit = { width, height, depth in
+            try MemoryEstimate.check(width: width, height: height, depth: depth, requestedSize: size)
+        }
         let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
         let progress = ProgressLine(diagnostics: diagnostics)
         var index = 0

@@ -59,6 +59,33 @@ final class StylizeErrorTests: XCTestCase {
                         message: "unknown layer \"bogus\" (this network has relu1_1, relu1_2, relu2_1, relu2_2, relu3_1, relu3_2, relu3_3, relu4_1, relu4_2, relu4_3, relu5_1, relu5_2, relu5_3, conv*, pool*)")
     }
 
+    /// Weights that parse as Doubles but are not finite, and a weight without a layer name, are refused (found
+    /// by scripts/fuzz style-layers and style-blend; the inputs are in fuzz/corpus).
+    func testNonFiniteWeightsAreRefused() throws {
+        try assertFails(["--style", style, "--style-layers", "relu1_1:inf,relu2_1"], message: "bad weight in \"relu1_1:inf\"")
+        try assertFails(["--style", style, "--style-layers", "relu1_1:nan"], message: "bad weight in \"relu1_1:nan\"")
+        try assertFails(["--style", style, "--style-layers", ":1e-3,relu2_1"], message: "bad layer \":1e-3\": expected NAME or NAME:WEIGHT")
+        try assertFails(["--style", style, "--style", style, "--style-blend", "1,infinity"],
+                        message: "bad weight \"infinity\" in \"1,infinity\"")
+    }
+
+    /// A --size or an image header that would need more memory than the machine has is refused from the header,
+    /// before the samples or any activation is allocated, with the estimate (MemoryEstimate) in the message.
+    func testMoreThanTheMachineHoldsIsRefusedFromTheHeader() throws {
+        func assertRefused(_ arguments: [String], stdin: Data, prefix: String, file: StaticString = #filePath, line: UInt = #line) throws {
+            let result = try CommandRunner.run("stylize", ["--style", style, "--weights", try Fixtures.weightsPath()] + arguments, stdin: stdin)
+            XCTAssertEqual(result.status, 1, result.stderr, file: file, line: line)
+            XCTAssertTrue(result.stderr.hasPrefix("stylize: stdin: " + prefix), result.stderr, file: file, line: line)
+            XCTAssertTrue(result.stderr.hasSuffix(" GB available\n"), result.stderr, file: file, line: line)
+            XCTAssertEqual(result.stdout.count, 0, "nothing on stdout", file: file, line: line)
+        }
+        try assertRefused(["--size", "1000000"], stdin: content,
+                          prefix: "a 32x24 image stylized at 1000000x750000 needs about 488944.7 GB of memory (estimated), more than the ")
+        // A header at the reader's limit and no pixels: refused before the 1.5 GB of samples are allocated.
+        try assertRefused(["--size", "16384"], stdin: Data("P6\n16384 16384\n255\n".utf8),
+                          prefix: "a 16384x16384 image stylized at 16384x16384 needs about 188.8 GB of memory (estimated), more than the ")
+    }
+
     func testMissingWeightsFile() throws {
         let result = try CommandRunner.run("stylize", ["--style", style, "--weights", "/nonexistent/w.safetensors"], stdin: content)
         XCTAssertEqual(result.status, 1)

@@ -45,6 +45,26 @@ final class SafeTensorsTests: XCTestCase {
         }
     }
 
+    /// Headers found by scripts/fuzz (inputs kept in fuzz/corpus/safetensors): a shape whose element count
+    /// overflows Int, and a conv0_k key, which indexed the block list at -1. Both are refused with a message.
+    func testHostileHeadersAreRefused() throws {
+        func file(_ header: String, payload: Int = 0) -> Data {
+            var json = Data(header.utf8)
+            while json.count % 8 != 0 { json.append(0x20) }
+            var bytes = Data()
+            withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes.append(contentsOf: $0) }
+            return bytes + json + Data(count: payload)
+        }
+        let huge = file(#"{"t":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#)
+        XCTAssertThrowsError(try SafeTensorsFile(bytes: huge)) { error in
+            XCTAssertEqual("\(error)", "tensor t: shape [4294967296, 4294967296] is too large")
+        }
+        let blockZero = try SafeTensorsFile(bytes: file(#"{"conv0_2.weight":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, payload: 4))
+        XCTAssertThrowsError(try VGG(weights: blockZero, source: "w.safetensors")) { error in
+            XCTAssertEqual("\(error)", "w.safetensors: conv0_2 is out of sequence")
+        }
+    }
+
     /// Weights whose shapes do not chain are refused with the layer named, never run.
     func testWrongWeightShapesAreRefused() {
         func conv(_ o: Int, _ i: Int) -> [String: NamedTensor] {

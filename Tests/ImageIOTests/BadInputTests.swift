@@ -20,6 +20,18 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// A PAM tuple type that is not UTF-8 could not be written back as read (found by scripts/fuzz netpbm;
+    /// the input is fuzz/corpus/netpbm/finding-tuple-type-not-utf8).
+    func testTupleTypeThatIsNotUTF8() throws {
+        let header = Array("P7\nWIDTH 1\nHEIGHT 1\nDEPTH 1\nMAXVAL 255\nTUPLTYPE GRAY".utf8) + [0x8f, 0x8f]
+        let (images, error) = try IOFixtures.readAll(header + Array("\nENDHDR\n".utf8) + [7])
+        XCTAssertEqual(images, [])
+        XCTAssertEqual(error?.message, "input: tuple type is not UTF-8 text")
+        let (valid, none) = try IOFixtures.readAll("P7\nWIDTH 1\nHEIGHT 1\nDEPTH 1\nMAXVAL 255\nTUPLTYPE GRÄY\nENDHDR\n\u{7}")
+        XCTAssertNil(none)
+        XCTAssertEqual(valid.map(\.tupleType), ["GRÄY"])
+    }
+
     func testBadMagicNumber() throws {
         try assertFails("X6\n2 2\n255\nabcdefghijkl",
                         with: "input: bad magic number 0x5836 - not a PAM, PPM, PGM, or PBM file")

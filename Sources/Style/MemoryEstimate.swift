@@ -1,0 +1,65 @@
+import Foundation
+
+/// What stylizing one image needs in memory, estimated from its header alone, so that an image (or a
+/// `--size`) the machine cannot hold is refused before its samples or the network's activations are
+/// allocated, with the estimate in the message.
+///
+/// The working-size part is fitted to the peak RSS measured by scripts/bench-stylize (README, "Speed and
+/// memory": about 1.05 GB at 1024 px and 3.2 GB at 2048 px, square): 0.35 GB (weights, OpenBLAS, the
+/// runtime) plus 700 bytes per working pixel (VGG's activations and their gradients, L-BFGS history). The
+/// input-size part is counted exactly: the samples (2 bytes each) and the float RGB copies of the input and
+/// of the output at input size (content, result, color reference: 4 x 12 bytes per pixel). An estimate,
+/// good to a factor of about 1.5: it only has to tell "fits easily" from "cannot fit".
+public enum MemoryEstimate {
+    public static let fixedBytes = 350 << 20
+    public static let bytesPerWorkingPixel = 700
+    public static let bytesPerInputPixel = 4 * 12
+
+    /// The working size as `Stylizer.workingSize` picks it, in Double: a `--size` near Int.max must be
+    /// refused here, not overflow.
+    public static func working(width: Int, height: Int, requestedSize: Int?) -> (width: Double, height: Double) {
+        let longest = Double(max(width, height))
+        let scale = requestedSize.map { Double($0) / longest } ?? min(1, 512 / longest)
+        return (max(1, (Double(width) * scale).rounded()), max(1, (Double(height) * scale).rounded()))
+    }
+
+    /// Bytes to stylize a `width` x `height` image of `depth` samples per pixel at this working size.
+    public static func stylize(width: Int, height: Int, depth: Int, working: (width: Double, height: Double)) -> Double {
+        let input = Double(width) * Double(height)
+        return Double(fixedBytes) + input * Double(2 * depth + bytesPerInputPixel)
+            + working.width * working.height * Double(bytesPerWorkingPixel)
+    }
+
+    /// The memory this process may still use: the kernel's MemAvailable, or less if a cgroup (a container)
+    /// limits it; nil if neither can be read (then nothing is refused).
+    public static func available() -> Double? {
+        var limits: [Double] = []
+        if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
+           let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
+           let kB = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            limits.append(kB * 1024)
+        }
+        if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
+           let limit = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+           let usedText = try? String(contentsOfFile: "/sys/fs/cgroup/memory.current", encoding: .utf8),
+           let used = Double(usedText.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            limits.append(max(0, limit - used))
+        }
+        return limits.min()
+    }
+
+    /// Refuses an image whose estimate exceeds `available` bytes, naming both.
+    public static func check(width: Int, height: Int, depth: Int, requestedSize: Int?,
+                             available: Double? = MemoryEstimate.available()) throws {
+        guard let available else { return }
+        let working = working(width: width, height: height, requestedSize: requestedSize)
+        let needed = stylize(width: width, height: height, depth: depth, working: working)
+        guard needed <= available else {
+            let size = String(format: "%.0fx%.0f", working.width, working.height)
+            throw StyleError.insufficientMemory("a \(width)x\(height) image stylized at \(size) needs about "
+                             + "\(gigabytes(needed)) of memory (estimated), more than the \(gigabytes(available)) available")
+        }
+    }
+
+    static func gigabytes(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / Double(1 << 30)) }
+}
