@@ -26,7 +26,12 @@ let package = Package(
         // engine (signals, images, volumes) and the reference the fast 3x3 Conv2D is checked against.
         .target(name: "EngineND", dependencies: ["Engine", "CBLAS"]),
         // The method of Gatys et al.: costs, Gram targets, optimizers, multi-scale schedule.
-        .target(name: "Style", dependencies: ["Engine", "ImageIO", "CBLAS"]),
+        // OpenCV's DIS optical flow behind a C API (C++ inside). Debian's libopencv-video-dev ships no
+        // opencv4.pc (that comes with the whole libopencv-dev), hence its fixed Debian include folder.
+        .target(name: "COpticalFlow",
+                cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4"])],
+                linkerSettings: [.linkedLibrary("opencv_video"), .linkedLibrary("opencv_core")]),
+        .target(name: "Style", dependencies: ["Engine", "ImageIO", "CBLAS", "COpticalFlow"]),
         // What the executables share: messages, progress, option parsing, loading styles.
         .target(name: "FilterSupport", dependencies: [
             "Style", "Engine", "ImageIO", .product(name: "ArgumentParser", package: "swift-argument-parser"),
