@@ -8,6 +8,7 @@ import Style
 
 extension OptimizerKind: ExpressibleByArgument {}
 extension PoolingKind: ExpressibleByArgument {}
+extension FlowPreset: ExpressibleByArgument {}
 
 /// --init: where the optimization starts.
 public enum StartChoice: ExpressibleByArgument, Equatable, Sendable {

@@ -16,6 +16,8 @@ public struct StreamOptions: Sendable, Equatable {
     public var sceneCut: Float = 25
     /// Stylize every frame on its own: no warm start, no temporal term.
     public var independentFrames = false
+    /// How much work the optical flow (DIS) spends.
+    public var flow = FlowPreset.medium
 
     public init() {}
     public static let defaults = StreamOptions()
@@ -24,13 +26,17 @@ public struct StreamOptions: Sendable, Equatable {
 /// How a frame of a stream started.
 public enum FrameStart: Sendable, Equatable {
     /// From the start the options choose (the content, noise or an image), with the full schedule: the first
-    /// frame, every frame with `independentFrames`, and a frame whose working size differs from the previous one.
+    /// frame and every frame with `independentFrames`.
     case fresh
-    /// From the previous output moved by the global `shift`, held by the temporal term where the content did not
-    /// change (`held`: that fraction of the pixels), for `frameEvaluations` evaluations.
-    case warm(shift: Shift, held: Float)
-    /// A scene cut: the motion-compensated content changed by `change` levels on average; fresh start.
+    /// From the previous output moved along the optical flow, held by the temporal term with the consistency
+    /// weights (`held`: their mean, 0...1), for `frameEvaluations` evaluations (`FlowWarmStart`).
+    case warm(held: Float)
+    /// A scene cut: the content changed by `change` levels on average after the warp; fresh start.
     case sceneCut(change: Float)
+    /// The working size differs from the previous frame's: a new scene, fresh start.
+    case newSize
+    /// The optical flow failed (`reason`): fresh start for this frame.
+    case flowFailed(reason: String)
 }
 
 /// One stylized frame.
@@ -46,10 +52,11 @@ public struct Frame: Sendable {
 }
 
 /// The stream method: the frames of a stream (video frames, or unrelated images back to back), each
-/// stylized in turn. Frame t > 1 of the same working size starts from the output of frame t-1 moved by
-/// the global motion between the two input frames (`MotionEstimate`), and J gets the temporal term
-/// (`TemporalTerm`) that holds it there where the motion-compensated content did not change; it gets
-/// `frameEvaluations` evaluations instead of the schedule. A mean change above `sceneCut` restarts it.
+/// stylized in turn, by the method of Ruder, Dosovitskiy and Brox (2016): frame t > 1 of the same working
+/// size starts from the output of frame t-1 moved along the optical flow between the two input frames, and
+/// J gets the temporal term (`TemporalTerm`) that holds it there with the per-pixel weights of the
+/// forward-backward consistency check (`FlowWarmStart`); it gets `frameEvaluations` evaluations instead of
+/// the schedule. A mean change above `sceneCut` after the warp, a new working size or a failed flow restarts it.
 ///
 /// It keeps the previous frame's content and output (at the working size) between calls: one value per
 /// stream, used from one thread.
@@ -75,18 +82,25 @@ public struct FrameSequence {
         let target = try style(max(working.width, working.height))
         var start: RGBImage? = nil, temporal: TemporalTerm? = nil, schedule: [Stage]? = nil
         var how = FrameStart.fresh
-        if let previous, !options.independentFrames,
-           previous.content.width == content.width, previous.content.height == content.height {
-            let made = TemporalTerm.make(content: content.pixels, previousContent: previous.content.pixels,
-                                         previousOutput: previous.output.pixels, width: content.width, height: content.height,
-                                         weight: options.temporalWeight)
-            if made.difference <= options.sceneCut {
-                start = RGBImage(width: content.width, height: content.height, pixels: made.warped)
-                temporal = options.temporalWeight > 0 ? made.term : nil
-                schedule = [Stage(scale: 1, evaluations: options.frameEvaluations)]
-                how = .warm(shift: made.shift, held: made.term.mask.reduce(0, +) / Float(made.term.mask.count))
+        if let previous, !options.independentFrames {
+            if (previous.content.width, previous.content.height) != (content.width, content.height) {
+                how = .newSize
             } else {
-                how = .sceneCut(change: made.difference)
+                do {
+                    let made = try FlowWarmStart.make(content: content.pixels, previousContent: previous.content.pixels,
+                                                      previousOutput: previous.output.pixels, width: content.width,
+                                                      height: content.height, weight: options.temporalWeight, preset: options.flow)
+                    if made.difference <= options.sceneCut {
+                        start = RGBImage(width: content.width, height: content.height, pixels: made.start)
+                        temporal = options.temporalWeight > 0 ? made.term : nil
+                        schedule = [Stage(scale: 1, evaluations: options.frameEvaluations)]
+                        how = .warm(held: made.held)
+                    } else {
+                        how = .sceneCut(change: made.difference)
+                    }
+                } catch {
+                    how = .flowFailed(reason: "\(error)")
+                }
             }
         }
         let result = try stylizer.run(content: content, style: target, start: start, temporal: temporal,

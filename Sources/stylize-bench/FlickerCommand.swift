@@ -25,7 +25,7 @@ struct FlickerCommand: ParsableCommand {
 
     func run() throws {
         try Diagnostics(program: "stylize-bench").run {
-            let (inputs, outputs) = (try frames(inputPath), try frames(outputPath))
+            let (inputs, outputs) = (try Self.frames(inputPath), try Self.frames(outputPath))
             guard inputs.count == outputs.count else {
                 throw CommandError.badValue("\(inputs.count) input frames but \(outputs.count) output frames")
             }
@@ -34,7 +34,8 @@ struct FlickerCommand: ParsableCommand {
         }
     }
 
-    func frames(_ path: String) throws -> [RGBImage] {
+    /// The frames of a netpbm stream.
+    static func frames(_ path: String) throws -> [RGBImage] {
         let reader = try NetpbmReader(path: path)
         var images: [RGBImage] = []
         while let image = try reader.next() { images.append(image.rgb()) }

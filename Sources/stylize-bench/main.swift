@@ -2,12 +2,12 @@ import ArgumentParser
 import Engine
 
 /// stylize-bench: the measurements behind scripts/bench-engine (`engine`, the default), scripts/bench-optimizer
-/// (`objective`) and scripts/bench-video (`flicker`). Errors are "stylize-bench: message" with exit status 1.
+/// (`objective`) and scripts/bench-video (`flicker`, `warp-error`). Errors are "stylize-bench: message" with exit status 1.
 struct StylizeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stylize-bench",
-        abstract: "The benchmarks' measurements: engine speed, stylize's J served over pipes, the flicker of a stream.",
-        subcommands: [EngineBenchCommand.self, ObjectiveCommand.self, FlickerCommand.self],
+        abstract: "The benchmarks' measurements: engine speed, stylize's J served over pipes, the flicker and warping error of a stream.",
+        subcommands: [EngineBenchCommand.self, ObjectiveCommand.self, FlickerCommand.self, WarpErrorCommand.self],
         defaultSubcommand: EngineBenchCommand.self)
 }
 

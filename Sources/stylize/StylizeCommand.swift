@@ -32,10 +32,13 @@ struct StylizeCommand: ParsableCommand {
           stylize --style a.ppm --style b.ppm --style-blend 0.7,0.3 --preserve-colors < in.pam > out.pam
           ffmpeg -i in.mp4 -f image2pipe -c:v ppm - | stylize --gram s.gram | ffmpeg -f image2pipe -i - out.mp4
 
-        Streams: each output image is flushed as soon as it is done. Frame t > 1 starts from the output of \
-        frame t-1, moved by the global motion between the two input frames, and adds a temporal term that \
-        keeps it there where the (motion-compensated) content did not change: less flicker, fewer evaluations \
-        (--frame-iterations). A scene cut (--scene-cut) restarts from the content with the full schedule.
+        Streams (Ruder, Dosovitskiy and Brox 2016): each output image is flushed as soon as it is done. Frame \
+        t > 1 starts from the output of frame t-1 moved along the optical flow between the two input frames \
+        (OpenCV's DIS, --flow), and a temporal term holds it there, weighted per pixel by a forward-backward \
+        consistency check: content new to the frame (uncovered, or entering the view) and motion boundaries \
+        are painted fresh. Less flicker, fewer evaluations (--frame-iterations). A scene cut (--scene-cut) or \
+        a frame of another size restarts from the content with the full schedule; a frame whose flow fails \
+        is stylized on its own, with a note.
         """)
 
     @Option(name: .customLong("style"), help: ArgumentHelp("A style image (PPM/PGM/PAM); repeat to blend several.", valueName: "file"))
@@ -95,7 +98,7 @@ struct StylizeCommand: ParsableCommand {
     @Option(help: "max or avg.")
     var pooling = PoolingKind.max
 
-    @Option(help: ArgumentHelp("Streams: weight of the pull toward the previous output where the content did not change (0: none).", valueName: "w"))
+    @Option(help: ArgumentHelp("Streams: weight of the pull toward the previous output moved along the flow, where the flow is consistent (0: none).", valueName: "w"))
     var temporalWeight = streamDefaults.temporalWeight
 
     @Option(help: ArgumentHelp("Streams: evaluations for each frame after the first (warm-started from the previous output).", valueName: "n"))
@@ -103,6 +106,9 @@ struct StylizeCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("Streams: a mean change above this many levels (after motion compensation) is a scene cut: restart from the content.", valueName: "levels"))
     var sceneCut = streamDefaults.sceneCut
+
+    @Option(help: ArgumentHelp("Streams: the optical flow's preset, quickest to most accurate.", valueName: "preset"))
+    var flow = streamDefaults.flow
 
     @Flag(help: "Streams: stylize every frame on its own (no warm start, no temporal term).")
     var independentFrames = streamDefaults.independentFrames

@@ -71,6 +71,7 @@ struct StylizeRun {
         options.temporalWeight = command.temporalWeight
         options.frameEvaluations = command.frameIterations
         options.sceneCut = command.sceneCut
+        options.flow = command.flow
         options.independentFrames = command.independentFrames
         return options
     }
@@ -98,8 +99,10 @@ struct StylizeRun {
             ? " at \(frame.workingWidth)x\(frame.workingHeight)" : ""
         switch frame.start {
         case .fresh: break
-        case .warm(let shift, let held): note += String(format: ", warm start (shift %d,%d, %.0f%% held)", shift.dx, shift.dy, held * 100)
+        case .warm(let held): note += String(format: ", warm start (flow, %.0f%% held)", held * 100)
         case .sceneCut(let change): note += String(format: ", scene cut (change %.0f levels)", change)
+        case .newSize: note += ", new size: new scene"
+        case .flowFailed(let reason): note += ", no warm start (\(reason))"
         }
         return note
     }

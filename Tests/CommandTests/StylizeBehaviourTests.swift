@@ -88,6 +88,22 @@ final class StylizeBehaviourTests: XCTestCase {
         }
     }
 
+    /// A stream: a repeated frame is warm-started along the flow; a frame of a new size mid-stream is a new
+    /// scene (stylized from its content, the full schedule), not an error.
+    func testStreamWarmStartAndNewSize() throws {
+        let a = NetpbmImage(rgb: TestImages.pattern(width: 32, height: 24, seed: 3))
+        let b = NetpbmImage(rgb: TestImages.pattern(width: 24, height: 32, seed: 4))
+        let result = try stylize(["--style", try styleFile(), "--schedule", "1:2", "--frame-iterations", "1"],
+                                 stdin: try TestImages.bytes([a, a, b]))
+        XCTAssertEqual(try TestImages.read(result.stdout).map { [$0.width, $0.height] }, [[32, 24], [32, 24], [24, 32]])
+        let lines = result.stderr.components(separatedBy: "\n").filter { $0.contains("evaluations") }
+        XCTAssertEqual(lines.count, 3, result.stderr)
+        guard lines.count == 3 else { return }
+        XCTAssertFalse(lines[0].contains("warm start"), lines[0])
+        XCTAssertTrue(lines[1].contains(", warm start (flow, 100% held), 1 evaluations"), lines[1])
+        XCTAssertTrue(lines[2].contains(", new size: new scene, 2 evaluations"), lines[2])
+    }
+
     /// A Gram file gives the same bytes as the style image it was made from, at the same size and seed.
     func testGramFileGivesTheSameBytesAsTheStyleImage() throws {
         let style = try styleFile()

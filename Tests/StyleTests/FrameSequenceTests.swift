@@ -39,7 +39,7 @@ final class FrameSequenceTests: XCTestCase {
         XCTAssertEqual(first.start, .fresh)
         XCTAssertEqual(first.result.evaluations, 3, "the schedule's evaluations")
         let second = try frames.next(content, style: try style(frames))
-        XCTAssertEqual(second.start, .warm(shift: .zero, held: 1))
+        XCTAssertEqual(second.start, .warm(held: 1))
         XCTAssertEqual(second.result.evaluations, 2, "frameEvaluations")
     }
 
@@ -48,9 +48,9 @@ final class FrameSequenceTests: XCTestCase {
         let scene = frame(width: 64, height: 40, seed: 2)
         _ = try frames.next(crop(scene, x: 8, y: 8, width: 32, height: 24), style: try style(frames))
         let next = try frames.next(crop(scene, x: 11, y: 8, width: 32, height: 24), style: try style(frames))
-        guard case .warm(let shift, let held) = next.start else { return XCTFail("\(next.start)") }
-        XCTAssertEqual(shift, Shift(dx: -3, dy: 0), "the content moved 3 px left")
-        XCTAssertGreaterThan(held, 0.5)
+        guard case .warm(let held) = next.start else { return XCTFail("\(next.start)") }
+        // 3 of 32 columns are new (weight 0) and the blur's ramp takes about 1.5 more: about 85% held.
+        XCTAssertGreaterThan(held, 0.75)
     }
 
     func testAnUnrelatedFrameIsASceneCut() throws {
@@ -70,7 +70,7 @@ final class FrameSequenceTests: XCTestCase {
         XCTAssertEqual(try independent.next(content, style: try style(independent)).start, .fresh)
         var frames = try sequence()
         _ = try frames.next(content, style: try style(frames))
-        XCTAssertEqual(try frames.next(frame(width: 24, height: 32, seed: 4), style: try style(frames)).start, .fresh)
+        XCTAssertEqual(try frames.next(frame(width: 24, height: 32, seed: 4), style: try style(frames)).start, .newSize)
     }
 
     /// --size sets the working and the output size; without it the output has the input's size.
