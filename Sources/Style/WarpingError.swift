@@ -8,12 +8,8 @@ import ImageIO
 public enum WarpingError {
     /// Frames of a new size start a new scene and are not compared with the frame before.
     public static func measure(inputs: [RGBImage], outputs: [RGBImage], preset: FlowPreset = .medium) throws -> (error: Double, pixels: Int) {
-        precondition(inputs.count == outputs.count, "as many outputs as inputs")
         var sum = 0.0, count = 0
-        for t in 1..<max(1, inputs.count) {
-            let (a, b, p, q) = (inputs[t - 1], inputs[t], outputs[t - 1], outputs[t])
-            guard a.width == b.width, a.height == b.height, p.width == q.width, p.height == q.height,
-                  p.width == a.width, p.height == a.height else { continue }
+        for (a, b, p, q) in FramePairs.comparable(inputs: inputs, outputs: outputs) {
             let backward = try OpticalFlow.dis(from: b.pixels, to: a.pixels, width: a.width, height: a.height, preset: preset)
             let forward = try OpticalFlow.dis(from: a.pixels, to: b.pixels, width: a.width, height: a.height, preset: preset)
             let weights = FlowConsistency.weights(backward: backward, forward: forward).weights

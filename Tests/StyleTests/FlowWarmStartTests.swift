@@ -7,10 +7,9 @@ final class FlowWarmStartTests: XCTestCase {
     /// A pan of 3 px: the start is the previous output moved along, content new to the view starts from
     /// the content and is not held, and the scene-cut measure stays near 0.
     func testPanMovesThePreviousOutput() throws {
-        let big = texture(width: 160, height: 100, seed: 8)
         let (width, height) = (96, 64)
-        let previous = crop(big, bigWidth: 160, x: 20, y: 18, width: width, height: height)
-        let current = crop(big, bigWidth: 160, x: 23, y: 18, width: width, height: height)
+        let frames = views(seed: 8, bigWidth: 160, bigHeight: 100, width: width, height: height, at: [(20, 18), (23, 18)])
+        let (previous, current) = (frames[0], frames[1])
         let output = previous.map { 255 - $0 }   // a stand-in for the previous stylized frame
         let made = try FlowWarmStart.make(content: current, previousContent: previous, previousOutput: output,
                                           width: width, height: height, weight: 1, preset: .medium)

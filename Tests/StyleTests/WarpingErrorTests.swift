@@ -8,9 +8,9 @@ final class WarpingErrorTests: XCTestCase {
     /// at random every frame score near the mean |a - b| of two uniform 0...255 values, 85; a frame of
     /// another size is not compared.
     func testMovingWithTheSceneScoresNearZero() throws {
-        let big = texture(width: 200, height: 100, seed: 21)
         let (width, height) = (96, 64)
-        let frames = (0..<3).map { RGBImage(width: width, height: height, pixels: crop(big, bigWidth: 200, x: 20 + 3 * $0, y: 18, width: width, height: height)) }
+        let frames = views(seed: 21, bigWidth: 200, bigHeight: 100, width: width, height: height, at: [(20, 18), (23, 18), (26, 18)])
+            .map { RGBImage(width: width, height: height, pixels: $0) }
         let still = try WarpingError.measure(inputs: frames, outputs: frames)
         // DIS's mean error under 0.25 px (OpticalFlowTests) times this texture's slope (under 255 / 4 a pixel).
         XCTAssertLessThan(still.error, 0.25 * 255 / 4)
@@ -19,7 +19,8 @@ final class WarpingErrorTests: XCTestCase {
         let noise = frames.map { f in RGBImage(width: width, height: height, pixels: f.pixels.map { _ in Float.random(in: 0...255, using: &rng) }) }
         // Bilinear warping averages the noise (lowering the spread), so a bound well under 85.
         XCTAssertGreaterThan(try WarpingError.measure(inputs: frames, outputs: noise).error, 40)
-        let resized = [frames[0], RGBImage(width: 64, height: 64, pixels: crop(big, bigWidth: 200, x: 0, y: 0, width: 64, height: 64))]
+        let square = views(seed: 21, bigWidth: 200, bigHeight: 100, width: 64, height: 64, at: [(0, 0)])[0]
+        let resized = [frames[0], RGBImage(width: 64, height: 64, pixels: square)]
         XCTAssertEqual(try WarpingError.measure(inputs: resized, outputs: resized).pixels, 0)
     }
 }
