@@ -111,6 +111,13 @@ final class StylizeErrorTests: XCTestCase {
         XCTAssertEqual(result.stdout.count, 0)
     }
 
+    func testUnknownFlowPreset() throws {
+        let result = try CommandRunner.run("stylize", ["--style", style, "--flow", "slow"], stdin: content)
+        XCTAssertEqual(result.status, 64)
+        XCTAssertTrue(result.stderr.hasPrefix("Error: The value 'slow' is invalid for '--flow <preset>'. Please provide one of 'ultrafast', 'fast' or 'medium'.\n"), result.stderr)
+        XCTAssertEqual(result.stdout.count, 0)
+    }
+
     /// A broken frame mid-stream: the frames before it are written and valid, the error names the frame.
     func testBrokenFrameMidStream() throws {
         var stream = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 32, height: 24)),
