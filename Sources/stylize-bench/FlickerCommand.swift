@@ -17,28 +17,13 @@ struct FlickerCommand: ParsableCommand {
           stylize-bench flicker clip.ppm stylized.ppm
         """)
 
-    @Argument(help: ArgumentHelp("The input frames (a PPM/PGM/PAM stream).", valueName: "input-frames"))
-    var inputPath: String
-
-    @Argument(help: ArgumentHelp("The stylized frames, one per input frame.", valueName: "output-frames"))
-    var outputPath: String
+    @OptionGroup var frames: FramePairArguments
 
     func run() throws {
         try Diagnostics(program: "stylize-bench").run {
-            let (inputs, outputs) = (try Self.frames(inputPath), try Self.frames(outputPath))
-            guard inputs.count == outputs.count else {
-                throw CommandError.badValue("\(inputs.count) input frames but \(outputs.count) output frames")
-            }
+            let (inputs, outputs) = try frames.load()
             let (flicker, pixels) = Flicker.measure(inputs: inputs, outputs: outputs)
             print(String(format: "%.3f over %d pixels", flicker, pixels))
         }
-    }
-
-    /// The frames of a netpbm stream.
-    static func frames(_ path: String) throws -> [RGBImage] {
-        let reader = try NetpbmReader(path: path)
-        var images: [RGBImage] = []
-        while let image = try reader.next() { images.append(image.rgb()) }
-        return images
     }
 }

@@ -17,18 +17,11 @@ struct WarpErrorCommand: ParsableCommand {
           stylize-bench warp-error clip.ppm stylized.ppm
         """)
 
-    @Argument(help: ArgumentHelp("The input frames (a PPM/PGM/PAM stream).", valueName: "input-frames"))
-    var inputPath: String
-
-    @Argument(help: ArgumentHelp("The stylized frames, one per input frame.", valueName: "output-frames"))
-    var outputPath: String
+    @OptionGroup var frames: FramePairArguments
 
     func run() throws {
         try Diagnostics(program: "stylize-bench").run {
-            let (inputs, outputs) = (try FlickerCommand.frames(inputPath), try FlickerCommand.frames(outputPath))
-            guard inputs.count == outputs.count else {
-                throw CommandError.badValue("\(inputs.count) input frames but \(outputs.count) output frames")
-            }
+            let (inputs, outputs) = try frames.load()
             let (error, pixels) = try WarpingError.measure(inputs: inputs, outputs: outputs)
             print(String(format: "%.3f over %d pixels", error, pixels))
         }
