@@ -16,6 +16,8 @@ struct stz_stream {
     int io_errno;        // errno of the first failed read()/write(), else 0
     int header_pending;  // stz_read_header returned 1; raster not read yet
     struct pam pam;      // header of the pending image
+    unsigned char head[STZ_HEAD_CAPACITY];  // the first bytes read from fd, to say what a foreign file is
+    size_t head_length;
 };
 
 // One call into libnetpbm, guarded.  libnetpbm's jmp_buf pointer and message

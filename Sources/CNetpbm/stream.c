@@ -25,6 +25,8 @@ static ssize_t cookie_read(void *cookie, char *buf, size_t size) {
         n = read(s->fd, buf, size);
     } while (n < 0 && errno == EINTR);
     if (n < 0 && s->io_errno == 0) s->io_errno = errno;
+    for (ssize_t i = 0; i < n && s->head_length < sizeof s->head; i++)
+        s->head[s->head_length++] = (unsigned char)buf[i];
     stz_io_reacquire(guard);
     return n < 0 ? -1 : n;
 }
@@ -62,6 +64,12 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t size) {
 
     stz_io_reacquire(guard);
     return (ssize_t)done;  // short means error to stdio
+}
+
+size_t stz_stream_head(const stz_stream *s, unsigned char *dst, size_t cap) {
+    size_t n = s->head_length < cap ? s->head_length : cap;
+    memcpy(dst, s->head, n);
+    return n;
 }
 
 // The descriptor is closed (if ours) by stz_close, not here.

@@ -28,15 +28,14 @@ public final class StyleSources {
         guard styleScale > 0 else { throw CommandError.badValue("--style-scale must be positive") }
         var sources: [Source] = []
         for path in styleImages {
-            let reader = try NetpbmReader(path: path)
-            guard let image = try reader.next() else { throw CommandError.noImageInFile(path) }
+            let image = try readStyleImage(path)
             guard min(image.width, image.height) >= minimumSide else {
                 throw StyleError.imageTooSmall(name: path, width: image.width, height: image.height, minimum: minimumSide, atScale: false)
             }
             sources.append(.image(name: path, image: image.rgb()))
         }
         for path in gramFiles {
-            let file = try GramFile(path: path)
+            let file = try readGramFile(path, styleOption: "--style")
             try file.check(network: network, layers: layers, name: path)
             sources.append(.gram(name: path, file: file))
         }
@@ -62,5 +61,32 @@ public final class StyleSources {
         // grow by a set of Grams per size (up to 1.4 MB each; scripts/bench-stream).
         cache = [workingLongest: target]
         return target
+    }
+}
+
+/// The first image of a style file; a Gram file given as an image is named as such, with the option it belongs to.
+func readStyleImage(_ path: String) throws -> NetpbmImage {
+    do {
+        guard let image = try NetpbmReader(path: path).next() else { throw CommandError.noImageInFile(path) }
+        return image
+    } catch let error as NetpbmError where error.fileKind == .safetensors {
+        throw CommandError.badValue("\(path): a Gram file (safetensors), not an image: give it with --gram \(path)")
+    }
+}
+
+/// Reads a Gram file; an image given instead is named as such, with what to do: `styleOption` (stylize's
+/// --style) when the caller has one, and how to make a Gram file of it.
+public func readGramFile(_ path: String, styleOption: String? = nil) throws -> GramFile {
+    do {
+        return try GramFile(path: path)
+    } catch {
+        guard let kind = FileKind(path: path), kind != .safetensors else { throw error }
+        var image = path, conversion = ""
+        if kind.isForeignImage {
+            image = "style.ppm"
+            conversion = "convert it (\(kind.netpbmConverter ?? "convert") \(path)\(kind.netpbmConverter == nil ? " ppm:-" : "") > style.ppm), then "
+        }
+        let uses = [styleOption.map { "give it with \($0) \(image)" }, "make one with gram < \(image) > style.gram"]
+        throw StyleError.gramFile(name: path, problem: "\(kind.description), not a Gram file: \(conversion)" + uses.compactMap { $0 }.joined(separator: ", or "))
     }
 }

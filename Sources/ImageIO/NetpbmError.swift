@@ -23,12 +23,15 @@ public struct NetpbmError: Error, CustomStringConvertible, Equatable, Sendable {
     /// The 1-based number of the image within the stream when it is not the first, else nil.
     public let image: Int?
     public let detail: String
+    /// What the stream is when it is not a Netpbm image at all (a JPEG, a Gram file...), else nil.
+    public let fileKind: FileKind?
 
-    public init(_ kind: Kind, stream: String, image: Int? = nil, detail: String) {
+    public init(_ kind: Kind, stream: String, image: Int? = nil, detail: String, fileKind: FileKind? = nil) {
         self.kind = kind
         self.stream = stream
         self.image = image
         self.detail = detail
+        self.fileKind = fileKind
     }
 
     /// "stream: image N: detail".

@@ -81,7 +81,7 @@ public final class NetpbmReader {
             stz_read_header(stream, UInt64(max(0, maxPixels)), &info, $0, $1)
         }
         if status == 0 { return nil }
-        if status < 0 { throw failure(headerMessage) }
+        if status < 0 { throw imagesRead == 0 ? firstHeaderFailure(headerMessage) : failure(headerMessage) }
         guard let tupleType = Libnetpbm.tupleType(of: info) else { throw failure("tuple type is not UTF-8 text") }
         do {
             try admit?(Int(info.width), Int(info.height), Int(info.depth))
@@ -109,6 +109,16 @@ public final class NetpbmReader {
             maxval: Int(info.maxval), format: NetpbmFormat(stzFormat: info.format),
             tupleType: tupleType, plain: info.plain != 0,
             samples: samples)
+    }
+
+    /// The first header failed: if the stream is a file of another kind (a JPEG, PNG, Gram file...),
+    /// say what it is and what to do rather than libnetpbm's "bad magic number".
+    private func firstHeaderFailure(_ message: String) -> NetpbmError {
+        var head = [UInt8](repeating: 0, count: FileKind.headLength)
+        let count = head.withUnsafeMutableBufferPointer { stz_stream_head(stream, $0.baseAddress, $0.count) }
+        guard let kind = FileKind(head: Array(head.prefix(count))), kind != .netpbm else { return failure(message) }
+        let advice = kind.isForeignImage ? ": \(kind.conversionAdvice)" : ""
+        return NetpbmError(.read, stream: name, detail: "\(kind.description), not a PPM, PGM or PAM image\(advice)", fileKind: kind)
     }
 
     /// An error naming the stream, and the image within it when it is not the first.

@@ -52,7 +52,7 @@ struct GramCommand: ParsableCommand {
         let diagnostics = Diagnostics(program: "gram")
         try diagnostics.run {
             if let info {
-                print(try GramFile(path: info).summary)
+                print(try readGramFile(info).summary)
                 return
             }
             let file = blend.isEmpty ? try signature() : try mixed()
@@ -83,7 +83,7 @@ struct GramCommand: ParsableCommand {
                 throw CommandError.badValue("bad --blend item \"\(item)\": expected FILE:WEIGHT")
             }
             let path = String(item[..<colon])
-            return (try GramFile(path: path), path, weight)
+            return (try readGramFile(path), path, weight)
         }
         return try GramFile.blend(parts)
     }

@@ -131,6 +131,12 @@ struct StylizeCommand: ParsableCommand {
 
     func run() throws {
         let diagnostics = Diagnostics(program: "stylize", quiet: quiet)
-        try diagnostics.run { try StylizeRun(command: self, diagnostics: diagnostics).run() }
+        try diagnostics.run {
+            do {
+                try StylizeRun(command: self, diagnostics: diagnostics).run()
+            } catch let error as NetpbmError where error.fileKind?.isForeignImage == true {
+                throw CommandError.badValue("\(error), or use filters/stylize-image")
+            }
+        }
     }
 }

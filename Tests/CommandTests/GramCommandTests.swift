@@ -95,7 +95,8 @@ final class GramCommandTests: XCTestCase {
         let truncated = TestImages.path("truncated.gram")
         try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: truncated))
         try stylizeFails(["--gram", truncated], message: "\(truncated): tensor gram.relu5_1: data lies outside the file (truncated?)")
-        let foreign = Fixtures.image("style-starry.ppm")
+        let foreign = TestImages.path("not-a-gram.bin")
+        try Data("hello, this is no safetensors file".utf8).write(to: URL(fileURLWithPath: foreign))
         try stylizeFails(["--gram", foreign], message: "\(foreign): not a safetensors file (bad header length)")
         try stylizeFails(["--gram", try Fixtures.weightsPath()],
                          message: "\(try Fixtures.weightsPath()): not a Gram file (no format=stylize-gram in its metadata)")

@@ -31,6 +31,9 @@ typedef struct stz_stream stz_stream;
 /// Recommended size of a message buffer.
 #define STZ_MESSAGE_CAPACITY 1024
 
+/// How many of a stream's first bytes stz_stream_head keeps.
+#define STZ_HEAD_CAPACITY 16
+
 /// An image header, as read or to be written.
 typedef struct {
     int width;
@@ -69,6 +72,11 @@ int stz_stream_errno(const stz_stream *stream);
 /// depth outside 1...4.  After 1, call stz_read_samples exactly once.
 int stz_read_header(stz_stream *stream, uint64_t max_pixels,
                     stz_image_info *info, char *msg, size_t cap);
+
+/// Copies up to cap of the first bytes read from the stream (at most
+/// STZ_HEAD_CAPACITY) into dst and returns how many, so that a caller can say
+/// what a file that is not a Netpbm image is (JPEG, PNG, safetensors...).
+size_t stz_stream_head(const stz_stream *stream, unsigned char *dst, size_t cap);
 
 /// Reads the raster of the image whose header stz_read_header just returned,
 /// into dst (height*width*depth samples, interleaved, row-major).  Returns 0,
