@@ -17,7 +17,8 @@ struct StylizeCommand: ParsableCommand {
         abstract: "Neural style transfer (Gatys et al. 2015): repaint the images on stdin in the style of a painting.",
         discussion: """
         Reads a PPM, PGM or PAM image, or a stream of them back to back, on standard input and writes each one \
-        stylized on standard output, in the input's format and size (PAM alpha passes through unchanged).
+        stylized on standard output, in the input's format and size (PAM alpha passes through unchanged, or \
+        resized with the picture under --size).
 
         J(G) = alpha J_content + beta sum_l w_l J_style[l] + tv J_tv is minimized over the pixels of G by \
         bounded L-BFGS (pixels stay in 0..255), coarse to fine. When --content-weight and --tv-weight are \

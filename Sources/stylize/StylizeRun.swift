@@ -107,16 +107,9 @@ struct StylizeRun {
         return note
     }
 
-    /// The output image in the input's kind: its alpha kept when the size is the same.
+    /// The output image in the input's kind (format, tuple type, maxval, plain): its alpha kept, and at
+    /// another size (--size) resized with the picture (`NetpbmImage.resized`).
     static func output(_ image: RGBImage, like input: NetpbmImage) -> NetpbmImage {
-        if image.width == input.width && image.height == input.height { return input.replacingColor(with: image) }
-        // Resized output: a new image of the input's kind without the (now mis-sized) alpha.
-        var resized = NetpbmImage(rgb: image, maxval: input.paintingMaxval)
-        if input.format == .pam {
-            resized.format = .pam
-            resized.tupleType = "RGB"
-        }
-        resized.plain = input.plain
-        return resized
+        input.resized(toWidth: image.width, toHeight: image.height).replacingColor(with: image)
     }
 }

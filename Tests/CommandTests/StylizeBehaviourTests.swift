@@ -104,6 +104,36 @@ final class StylizeBehaviourTests: XCTestCase {
         XCTAssertTrue(lines[2].contains(", new size: new scene, 2 evaluations"), lines[2])
     }
 
+    /// --size resizes the alpha with the picture and keeps it (RGB_ALPHA out, also from GRAYSCALE_ALPHA).
+    /// Reference: alpha 255 on the left half of a 64x48 image, 0 on the right; at 32x24 the triangle filter
+    /// (support 2 source px when halving) averages source columns 2o-1...2o+2 into column o, so columns
+    /// 0...14 are all 255, 17...31 all 0, and 15 and 16 mix the edge with weights that mirror each other
+    /// (1/8+3/8 of 255 each side: 128 and 128 after rounding halves away, or 127 on the other).
+    func testAlphaIsResizedWithSize() throws {
+        for (depth, tupleType) in [(4, "RGB_ALPHA"), (2, "GRAYSCALE_ALPHA")] {
+            let rgb = NetpbmImage(rgb: TestImages.pattern(width: 64, height: 48))
+            var samples: [UInt16] = []
+            for p in 0..<(64 * 48) {
+                samples += depth == 4 ? Array(rgb.samples[(p * 3)..<(p * 3 + 3)]) : [rgb.samples[p * 3]]
+                samples.append(p % 64 < 32 ? 255 : 0)
+            }
+            let input = NetpbmImage(width: 64, height: 48, depth: depth, maxval: 255, format: .pam,
+                                    tupleType: tupleType, plain: false, samples: samples)
+            let result = try stylize(["--style", try styleFile(), "--schedule", "1:2", "--size", "32"], stdin: try TestImages.bytes([input]))
+            let output = try XCTUnwrap(try TestImages.read(result.stdout).first)
+            XCTAssertEqual([output.width, output.height, output.depth], [32, 24, 4], tupleType)
+            XCTAssertEqual(output.tupleType, "RGB_ALPHA")
+            let alpha = try XCTUnwrap(output.alphaSamples)
+            for y in 0..<24 {
+                let row = Array(alpha[(y * 32)..<(y * 32 + 32)])
+                XCTAssertEqual(row[0...14], ArraySlice(repeating: 255, count: 15), "row \(y)")
+                XCTAssertEqual(row[17...31], ArraySlice(repeating: 0, count: 15), "row \(y)")
+                XCTAssertEqual(Int(row[15]) + Int(row[16]), 255, accuracy: 1, "row \(y)")
+                XCTAssertGreaterThan(row[15], row[16])
+            }
+        }
+    }
+
     /// A Gram file gives the same bytes as the style image it was made from, at the same size and seed.
     func testGramFileGivesTheSameBytesAsTheStyleImage() throws {
         let style = try styleFile()
