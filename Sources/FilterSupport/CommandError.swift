@@ -20,7 +20,7 @@ public enum CommandError: Error, CustomStringConvertible {
         switch self {
         case .noImageOnStandardInput: "no image on standard input"
         case .noImageInFile(let path): "\(path): no image in file"
-        case .standardOutputIsTerminal: "standard output is a terminal; redirect it to a file"
+        case .standardOutputIsTerminal: "standard output is a terminal; redirect it to a file or a pipe (> out.ppm)"
         case .noWeights(let path): "no weights at \(path): run scripts/fetch-weights, or pass --weights FILE"
         case .badValue(let text): text
         case .image(let number, let error as NetpbmError): "image \(number): \(error.messageWithoutImage)"

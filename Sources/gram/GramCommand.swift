@@ -55,18 +55,19 @@ struct GramCommand: ParsableCommand {
                 print(try readGramFile(info).summary)
                 return
             }
-            let file = blend.isEmpty ? try signature() : try mixed()
-            guard isatty(1) == 0 else { throw CommandError.standardOutputIsTerminal }
+            try StandardStreams.refuseTerminalOutput()
+            let file = blend.isEmpty ? try signature(diagnostics) : try mixed()
             FileHandle.standardOutput.write(file.safeTensors.serialized())
         }
     }
 
-    func signature() throws -> GramFile {
+    func signature(_ diagnostics: Diagnostics) throws -> GramFile {
         let layerNames = try parseWeightedLayers(layers).map(\.name)
         let network = try networkOptions.loadNetwork(pooling: pooling)
         var options = StylizeOptions()
         options.styleLayers = layerNames.map { WeightedLayer($0, weight: 1) }
         let stylizer = try Stylizer(network: network, options: options)
+        StandardStreams.announceTerminalInput("a style image", diagnostics: diagnostics)
         guard let image = try NetpbmReader(fileDescriptor: 0, name: "stdin").next() else {
             throw CommandError.noImageOnStandardInput
         }

@@ -134,6 +134,7 @@ struct StylizeCommand: ParsableCommand {
         let diagnostics = Diagnostics(program: "stylize", quiet: quiet)
         try diagnostics.run {
             do {
+                try StandardStreams.refuseTerminalOutput()
                 try StylizeRun(command: self, diagnostics: diagnostics).run()
             } catch let error as NetpbmError where error.fileKind?.isForeignImage == true {
                 throw CommandError.badValue("\(error), or use filters/stylize-image")

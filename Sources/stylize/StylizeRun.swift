@@ -19,6 +19,7 @@ struct StylizeRun {
                                       blend: try command.styleBlend.map(parseWeights), styleScale: command.styleScale,
                                       network: network, layers: options.styleLayers.map(\.name), minimumSide: stylizer.minimumSide)
         var frames = FrameSequence(stylizer: stylizer, options: streamOptions())
+        StandardStreams.announceTerminalInput("images", diagnostics: diagnostics)
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
         let size = command.size
         reader.admit = { width, height, depth in

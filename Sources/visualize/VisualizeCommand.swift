@@ -60,6 +60,9 @@ struct VisualizeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
     var quiet = false
 
+    @Flag(name: .shortAndLong, help: "Also print a line per tile: its unit, strongest activation and the places (image:x,y) of its patches.")
+    var verbose = false
+
     mutating func validate() throws {
         if listLayers { return }
         if layer == nil { throw ValidationError("give a layer: --layer relu3_1 (--list-layers shows them)") }
@@ -71,6 +74,9 @@ struct VisualizeCommand: ParsableCommand {
 
     func run() throws {
         let diagnostics = Diagnostics(program: "visualize", quiet: quiet)
-        try diagnostics.run { try VisualizeRun(command: self, diagnostics: diagnostics).run() }
+        try diagnostics.run {
+            if !listLayers { try StandardStreams.refuseTerminalOutput() }
+            try VisualizeRun(command: self, diagnostics: diagnostics).run()
+        }
     }
 }

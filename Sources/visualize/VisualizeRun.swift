@@ -23,6 +23,7 @@ struct VisualizeRun {
         if case .top(let n) = selection, n > visualizer.channels {
             diagnostics.message("\(visualizer.layer) has \(visualizer.channels) units: showing all of them")
         }
+        StandardStreams.announceTerminalInput("images", diagnostics: diagnostics)
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
         let started = Date()
         while true {
@@ -54,7 +55,7 @@ struct VisualizeRun {
                             + "\(visualizer.layer): \(visualizer.channels) units, receptive field \(field.size) px, jump \(field.jump); "
                             + "\(tiles.count) tiles of \(visualizer.collector.perUnit) patches, \(grid.width)x\(grid.height) grid, "
                             + String(format: "%.1f s", Date().timeIntervalSince(started)))
-        for (slot, tile) in tiles.enumerated() {
+        for (slot, tile) in tiles.enumerated() where command.verbose {
             let best = tile.patches.first.map { String(format: "max %.4g", Double($0.activation)) } ?? "never fired"
             let places = tile.patches.map { p in
                 "\(p.image):\(Self.coordinate(field.center(p.x))),\(Self.coordinate(field.center(p.y)))"
