@@ -10,6 +10,8 @@ public struct StylizeProgress: Sendable {
     public var evaluation: Int
     public var evaluations: Int
     public var cost: Double
+    /// J's parts at this evaluation (`cost` is their total).
+    public var parts: Cost? = nil
 }
 
 /// The outcome of a stylization at the working size.
@@ -21,6 +23,9 @@ public struct StylizeResult: Sendable {
     /// J of the content-initialized (or noise-initialized) start, at the working size.
     public var initialCost: Double
     public var evaluations: Int
+    /// The stages that ran, each with the evaluations it made (a coarse stage too small for the network is
+    /// skipped; a stage that converged made fewer than it was given).
+    public var stages: [Stage] = []
 }
 
 /// Gatys et al.'s method, coarse to fine: for each stage of the schedule, resize the content (and the
@@ -80,6 +85,7 @@ public final class Stylizer: Sendable {
         let first = start ?? startImage(for: content)
         var current = first
         var evaluations = 0
+        var ran: [Stage] = []
         var fullSize: StyleObjective? = nil
         for (index, (stage, size)) in stages.enumerated() {
             let target = Resample.resize(content.pixels, width: content.width, height: content.height,
@@ -90,12 +96,16 @@ public final class Stylizer: Sendable {
             let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style,
                                               temporal: stage.scale == 1 ? temporal : nil)
             if stage.scale == 1 { fullSize = objective }
+            // The optimizers report right after each evaluation, so the parts kept here are those of `value`.
+            var parts: Cost? = nil
             let report: ProgressHandler = { evaluation, value in
                 progress(StylizeProgress(stage: index + 1, stages: stages.count, width: size.width, height: size.height,
-                                         evaluation: evaluation, evaluations: stage.evaluations, cost: value))
+                                         evaluation: evaluation, evaluations: stage.evaluations, cost: value,
+                                         parts: parts?.total == value ? parts : nil))
             }
             let cost: CostFunction = { pixels in
                 let (c, g) = try objective.evaluate(pixels)
+                parts = c
                 return (c.total, g)
             }
             let result: OptimizationResult
@@ -112,6 +122,7 @@ public final class Stylizer: Sendable {
                 }
             }
             evaluations += result.evaluations
+            ran.append(Stage(scale: stage.scale, evaluations: result.evaluations))
             current = RGBImage(width: size.width, height: size.height, pixels: result.solution)
         }
         let written = RGBImage(width: content.width, height: content.height,
@@ -121,7 +132,7 @@ public final class Stylizer: Sendable {
                                                       style: style, temporal: temporal)
         let initial = try objective.cost(Bounds.pixels.clamp(first.pixels)).total
         return StylizeResult(image: written, cost: try objective.cost(written.pixels),
-                             initialCost: initial, evaluations: evaluations)
+                             initialCost: initial, evaluations: evaluations, stages: ran)
     }
 
     /// The next stage's start: the previous stage's result upsampled, plus the detail that the content has at

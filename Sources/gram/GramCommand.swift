@@ -21,10 +21,10 @@ struct GramCommand: ParsableCommand {
 
         Examples:
           gram < starry.ppm > starry.gram
-          gram --size 256 --layers relu1_1,relu2_1,relu3_1 < starry.ppm > starry256.gram
+          gram --size 256 --layers relu1_1,relu2_1,relu3_1 < starry.ppm > s256.gram
           gram --blend starry.gram:0.7 kazusa.gram:0.3 > mix.gram
           gram --info starry.gram
-          python3 -c "from safetensors.numpy import load_file; print(load_file('starry.gram').keys())"
+          python3 -c "import safetensors.numpy as s; print(s.load_file('s256.gram'))"
         """)
 
     @Option(help: ArgumentHelp("Scale the style image to this longest side, px (stylize scales it to its working size times --style-scale).", valueName: "px"))

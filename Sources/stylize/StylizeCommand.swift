@@ -28,10 +28,25 @@ struct StylizeCommand: ParsableCommand {
 
         Examples:
           stylize --style starry.ppm < photo.ppm > out.ppm
-          jpegtopnm photo.jpg | stylize --style starry.ppm --size 384 | pnmtopng > out.png
-          gram < starry.ppm > starry.gram; stylize --gram starry.gram < photo.ppm > out.ppm
-          stylize --style a.ppm --style b.ppm --style-blend 0.7,0.3 --preserve-colors < in.pam > out.pam
-          ffmpeg -i in.mp4 -f image2pipe -c:v ppm - | stylize --gram s.gram | ffmpeg -f image2pipe -i - out.mp4
+          jpegtopnm photo.jpg | stylize --style starry.ppm --size 384 > out.ppm
+          gram < starry.ppm > starry.gram
+          stylize --gram starry.gram --size 256 < photo.ppm | pnmtopng > out.png
+          stylize --style a.ppm --style b.ppm --style-blend 0.7,0.3 < in.pam > o.pam
+          stylize --style starry.ppm --preserve-colors < photo.ppm > out.ppm
+          for f in *.ppm; do stylize --gram starry.gram < $f > out-$f; done
+          filters/stylize-image photo.jpg starry.jpg out.png -- --size 384
+          filters/stylize-video in.mp4 starry.gram out.mp4
+
+        Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule))) run \
+        in turn, coarse to fine; --iterations sets only the last. The summary line after each \
+        image gives its sizes (in, working, out) and each stage's evaluations.
+
+        Many photos: one run each (the loop above, or filters/stylize-image per file). One stream of unrelated \
+        photos is stylized as the frames of a video: a photo of the same size as the one before starts from \
+        its result unless the change is a scene cut; --independent-frames stylizes each on its own.
+
+        Video: filters/stylize-video keeps the frame rate and the sound, and can split the work over cores \
+        and machines; a bare ffmpeg pipe through stylize gives ffmpeg's default 25 fps and no sound.
 
         Streams (Ruder, Dosovitskiy and Brox 2016): each output image is flushed as soon as it is done. Frame \
         t > 1 starts from the output of frame t-1 moved along the optical flow between the two input frames \
@@ -66,7 +81,7 @@ struct StylizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Style layers with optional weights; a layer without a weight gets 1/count.", valueName: "layer[:w],..."))
     var styleLayers = describeWeightedLayers(defaults.styleLayers)
 
-    @Option(help: ArgumentHelp("Evaluations of J at full size (the last stage of the schedule).", valueName: "n"))
+    @Option(help: ArgumentHelp("Evaluations of J at full size: the last stage of --schedule, whose earlier stages still run (with the default schedule, --iterations 8 makes 20 + 8); a stream's later images use --frame-iterations. The summary line shows each stage's count.", valueName: "n"))
     var iterations: Int?
 
     @Option(help: ArgumentHelp("Coarse-to-fine stages, scale:evaluations; \"1:300\" turns multi-scale off.", valueName: "schedule"))
@@ -119,7 +134,7 @@ struct StylizeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
     var quiet = false
 
-    @Flag(name: .shortAndLong, help: "Print J and its parts after every evaluation.")
+    @Flag(name: .shortAndLong, help: "Print J and its parts (J_content, J_style and each layer's, J_tv, the temporal term) after every evaluation.")
     var verbose = false
 
     mutating func validate() throws {

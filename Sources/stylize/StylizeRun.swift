@@ -35,12 +35,15 @@ struct StylizeRun {
             do {
                 defer { progress.clear() }
                 frame = try frames.next(input.rgb(), style: { try styles.target(for: stylizer, workingLongest: $0) },
-                                        progress: { report($0, index: index, progress: progress) })
+                                        progress: { report($0, index: index, styleLayers: options.styleLayers.map(\.name), progress: progress) })
             } catch {
                 throw CommandError.image(index, error)
             }
-            try writer.write(Self.output(frame.image, like: input))
-            diagnostics.message("image \(index): \(input.width)x\(input.height)\(note(frame, input)), \(frame.result.evaluations) evaluations, "
+            let output = Self.output(frame.image, like: input)
+            try writer.write(output)
+            let sizes = "\(input.width)x\(input.height) in, \(frame.workingWidth)x\(frame.workingHeight) working, \(output.width)x\(output.height) out"
+            let stages = frame.result.stages.map { "\($0.scale.formatted()):\($0.evaluations)" }.joined(separator: " + ")
+            diagnostics.message("image \(index): \(sizes), evaluations \(stages) = \(frame.result.evaluations)\(note(frame)), "
                                 + "J \(scientific(frame.result.initialCost)) -> \(scientific(frame.result.cost.total)) (written image), "
                                 + String(format: "%.1f s", Date().timeIntervalSince(started)))
         }
@@ -86,26 +89,35 @@ struct StylizeRun {
         }
     }
 
-    func report(_ p: StylizeProgress, index: Int, progress: ProgressLine) {
+    func report(_ p: StylizeProgress, index: Int, styleLayers: [String], progress: ProgressLine) {
         if command.verbose {
-            diagnostics.message("image \(index) stage \(p.stage)/\(p.stages) \(p.width)x\(p.height) evaluation \(p.evaluation)/\(p.evaluations): J \(scientific(p.cost))")
+            diagnostics.message("image \(index) stage \(p.stage)/\(p.stages) \(p.width)x\(p.height) evaluation \(p.evaluation)/\(p.evaluations): J \(scientific(p.cost))"
+                                + (p.parts.map { " (" + Self.describe($0, layers: styleLayers) + ")" } ?? ""))
         }
         progress.update(fraction: (Double(p.stage - 1) + Double(p.evaluation) / Double(max(1, p.evaluations))) / Double(p.stages),
                         label: "image \(index), stage \(p.stage)/\(p.stages), J \(scientific(p.cost))")
     }
 
     /// How the frame was made, for the message after it.
-    func note(_ frame: Frame, _ input: NetpbmImage) -> String {
-        var note = command.size == nil && (frame.workingWidth, frame.workingHeight) != (input.width, input.height)
-            ? " at \(frame.workingWidth)x\(frame.workingHeight)" : ""
+    func note(_ frame: Frame) -> String {
         switch frame.start {
-        case .fresh: break
-        case .warm(let held): note += String(format: ", warm start (flow, %.0f%% held)", held * 100)
-        case .sceneCut(let change): note += String(format: ", scene cut (change %.0f levels)", change)
-        case .newSize: note += ", new size: new scene"
-        case .flowFailed(let reason): note += ", no warm start (\(reason))"
+        case .fresh: ""
+        case .warm(let held): String(format: ", warm start from the previous image (--frame-iterations; flow, %.0f%% held)", held * 100)
+        case .sceneCut(let change): String(format: ", scene cut (change %.0f levels): the full schedule", change)
+        case .newSize: ", new size: new scene, the full schedule"
+        case .flowFailed(let reason): ", no warm start (\(reason)): the full schedule"
         }
-        return note
+    }
+
+    /// J's parts as --verbose prints them, unweighted as in J = alpha J_content + beta sum_l w_l J_style[l] + tv J_tv:
+    /// "J_content 1.2e5, J_style 3.4e-2 (relu1_1 1e-2, ...), J_tv 5e3[, temporal 7e2]", where J_style is
+    /// sum_l w_l J_style[l], the layers in the order of --style-layers, and the temporal term is weighted.
+    static func describe(_ cost: Cost, layers: [String]) -> String {
+        let perLayer = layers.compactMap { name in cost.styleLayers[name].map { "\(name) \(scientific($0))" } }
+        var text = "J_content \(scientific(cost.content)), J_style \(scientific(cost.style)) (\(perLayer.joined(separator: ", "))), "
+            + "J_tv \(scientific(cost.totalVariation))"
+        if cost.temporal != 0 { text += ", temporal \(scientific(cost.temporal))" }
+        return text
     }
 
     /// The output image in the input's kind (format, tuple type, maxval, plain): its alpha kept, and at

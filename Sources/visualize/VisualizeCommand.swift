@@ -30,10 +30,10 @@ struct VisualizeCommand: ParsableCommand {
         Examples:
           cat images/*.ppm | visualize --layer relu3_1 --top 16 > relu3_1.ppm
           visualize --layer relu1_1 --units 0-63 --tile 16 < a.ppm | pnmtopng > a.png
-          for f in *.jpg; do jpegtopnm $f; done | visualize --layer relu4_1 \\
-              --units 5,17,100-103 --patches 4 > b.ppm
-          ffmpeg -i in.mp4 -vf fps=1 -f image2pipe -c:v ppm - | visualize \\
-              --layer relu2_1 > c.ppm
+          for f in *.jpg; do jpegtopnm $f; done | visualize --layer relu4_1 > b.ppm
+          visualize --layer relu4_1 --units 5,17,100-103 --patches 4 < a.ppm > c.ppm
+          ffmpeg -i in.mp4 -r 1 -c:v ppm -f image2pipe - > frames.ppm
+          visualize --layer relu2_1 < frames.ppm > d.ppm
           visualize --list-layers
         """)
 

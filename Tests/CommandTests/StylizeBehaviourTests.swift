@@ -100,8 +100,8 @@ final class StylizeBehaviourTests: XCTestCase {
         XCTAssertEqual(lines.count, 3, result.stderr)
         guard lines.count == 3 else { return }
         XCTAssertFalse(lines[0].contains("warm start"), lines[0])
-        XCTAssertTrue(lines[1].contains(", warm start (flow, 100% held), 1 evaluations"), lines[1])
-        XCTAssertTrue(lines[2].contains(", new size: new scene, 2 evaluations"), lines[2])
+        XCTAssertTrue(lines[1].contains("evaluations 1:1 = 1, warm start from the previous image (--frame-iterations; flow, 100% held), J "), lines[1])
+        XCTAssertTrue(lines[2].contains("24x32 in, 24x32 working, 24x32 out, evaluations 1:2 = 2, new size: new scene, the full schedule, J "), lines[2])
     }
 
     /// --size resizes the alpha with the picture and keeps it (RGB_ALPHA out, also from GRAYSCALE_ALPHA).

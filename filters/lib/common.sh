@@ -11,8 +11,8 @@ QUIET="${QUIET:-0}"
 msg() { [[ "$QUIET" == 1 ]] || printf '%s: %s\n' "$PROG" "$*" >&2; }
 warn() { printf '%s: warning: %s\n' "$PROG" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$PROG" "$*" >&2; exit 1; }
-# Usage errors exit 2 and point at --help.
-usage_error() { printf '%s: error: %s (see %s --help)\n' "$PROG" "$*" "$PROG" >&2; exit 2; }
+# Usage errors exit 64 (EX_USAGE, as the executables' own) and point at --help.
+usage_error() { printf '%s: error: %s (see %s --help)\n' "$PROG" "$*" "$PROG" >&2; exit 64; }
 
 # need_value OPTION $#: in the option loop, a usage error unless OPTION has a value after it.
 need_value() { (( $2 >= 2 )) || usage_error "$1 needs a value"; }

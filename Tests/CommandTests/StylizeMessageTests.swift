@@ -1,0 +1,44 @@
+import Foundation
+import XCTest
+import ImageIO
+import TestSupport
+
+/// What stylize says about each image: the summary line (sizes, each stage's evaluations) and --verbose's parts of J.
+final class StylizeMessageTests: XCTestCase {
+    func run(_ arguments: [String], stdin: Data) throws -> CommandResult {
+        let style = try TestImages.write([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 32, seed: 5))], to: "message-style.ppm")
+        let result = try CommandRunner.run("stylize", ["--style", style, "--tolerance", "0"] + arguments + ["--weights", try Fixtures.weightsPath()],
+                                           stdin: stdin)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result
+    }
+
+    /// The line up to ", J " (what follows holds J and the seconds, which vary).
+    func summaries(_ stderr: String) -> [String] {
+        stderr.components(separatedBy: "\n").filter { $0.contains("(written image)") }.map { $0.components(separatedBy: ", J ")[0] }
+    }
+
+    func testSummaryLineGivesSizesAndEachStage() throws {
+        let big = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 128, height: 96))])
+        let sized = try run(["--size", "64", "--schedule", "0.5:2,1:4", "--iterations", "3"], stdin: big)
+        XCTAssertEqual(summaries(sized.stderr), ["stylize: image 1: 128x96 in, 64x48 working, 64x48 out, evaluations 0.5:2 + 1:3 = 5"])
+        let frame = NetpbmImage(rgb: TestImages.pattern(width: 40, height: 30))
+        let stream = try run(["--schedule", "1:2", "--frame-iterations", "1"], stdin: try TestImages.bytes([frame, frame]))
+        XCTAssertEqual(summaries(stream.stderr), [
+            "stylize: image 1: 40x30 in, 40x30 working, 40x30 out, evaluations 1:2 = 2",
+            "stylize: image 2: 40x30 in, 40x30 working, 40x30 out, evaluations 1:1 = 1, warm start from the previous image (--frame-iterations; flow, 100% held)",
+        ])
+    }
+
+    /// One line per evaluation, each with J's parts and every style layer, in --style-layers order.
+    func testVerbosePrintsThePartsOfJ() throws {
+        let input = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 30))])
+        let result = try run(["--schedule", "1:3", "--style-layers", "relu2_1,relu1_1", "--verbose"], stdin: input)
+        let lines = result.stderr.components(separatedBy: "\n").filter { $0.contains(" evaluation ") }
+        XCTAssertEqual(lines.count, 3, result.stderr)
+        let pattern = #"^stylize: image 1 stage 1/1 40x30 evaluation [1-3]/3: J \S+ \(J_content \S+, J_style \S+ \(relu2_1 \S+, relu1_1 \S+\), J_tv \S+\)$"#
+        for line in lines {
+            XCTAssertNotNil(line.range(of: pattern, options: .regularExpression), line)
+        }
+    }
+}
