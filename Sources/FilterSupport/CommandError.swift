@@ -1,3 +1,4 @@
+import ArgumentParser
 import ImageIO
 
 /// What can go wrong in an executable itself (not in a library it calls), with a message fit for
@@ -35,5 +36,13 @@ public enum CommandError: Error, CustomStringConvertible {
         case CommandError.image(_, let inner): isBrokenPipe(inner)
         default: false
         }
+    }
+
+    /// Arguments ArgumentParser did not recognize (an `@Argument(parsing: .allUnrecognized)`), refused in
+    /// `validate()` as a usage error with the first one named: "unknown option --styl", rather than a later
+    /// check failing for want of it.
+    public static func refuseUnrecognized(_ arguments: [String]) throws {
+        guard let first = arguments.first(where: { $0.hasPrefix("-") }) ?? arguments.first else { return }
+        throw ValidationError(first.hasPrefix("-") ? "unknown option \(first)" : "unexpected argument \(first)")
     }
 }

@@ -7,7 +7,7 @@ public struct NetworkOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Network weights (default: $STYLIZE_WEIGHTS, else ~/.local/share/stylize/vgg16.safetensors).", valueName: "file"))
     public var weights: String?
 
-    @Option(help: "Threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Threads (default: all cores).")
     public var threads: Int?
 
     public init() {}

@@ -16,16 +16,11 @@ public final class StyleSources {
 
     /// Reads every style image and Gram file now, so a bad one fails before any input is read.
     /// A style image smaller than the network's minimum (`minimumSide`) is refused: enlarged, it would
-    /// hold no texture to transfer.
+    /// hold no texture to transfer. The options are the command's, checked by its `validate()` (at least one
+    /// style, one `blend` weight per style, not all 0; `styleScale` > 0), which is where a bad one is refused.
     public init(styleImages: [String], gramFiles: [String], blend: [Double]?, styleScale: Double,
                 network: VGG, layers: [String], minimumSide: Int) throws {
-        let count = styleImages.count + gramFiles.count
-        guard count > 0 else { throw CommandError.badValue("no style: give --style IMAGE or --gram FILE") }
-        let weights = blend ?? [Double](repeating: 1, count: count)
-        guard weights.count == count else {
-            throw CommandError.badValue("--style-blend has \(weights.count) weights for \(count) styles")
-        }
-        guard styleScale > 0 else { throw CommandError.badValue("--style-scale must be positive") }
+        let weights = blend ?? [Double](repeating: 1, count: styleImages.count + gramFiles.count)
         var sources: [Source] = []
         for path in styleImages {
             let image = try readStyleImage(path)

@@ -27,7 +27,7 @@ struct GramCommand: ParsableCommand {
           python3 -c "import safetensors.numpy as s; print(s.load_file('s256.gram'))"
         """)
 
-    @Option(help: ArgumentHelp("Scale the style image to this longest side, px (stylize scales it to its working size times --style-scale).", valueName: "px"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Scale the style image to this longest side, px (stylize scales it to its working size times --style-scale).", valueName: "px"))
     var size = 512
 
     @Option(help: ArgumentHelp("The style layers.", valueName: "layer,..."))
@@ -44,8 +44,17 @@ struct GramCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Print what a Gram file holds and exit.", valueName: "file"))
     var info: String?
 
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var unrecognized: [String] = []
+
+    static func main() { Diagnostics.main(Self.self, program: "gram") }
+
     mutating func validate() throws {
+        try CommandError.refuseUnrecognized(unrecognized)
         if size < 1 { throw ValidationError("--size must be positive") }
+        do { _ = try parseWeightedLayers(layers) } catch { throw ValidationError("--layers: \(error)") }
+        let weights = try blend.map { try Self.blendItem($0).weight }
+        if !weights.isEmpty && weights.allSatisfy({ $0 == 0 }) { throw ValidationError("--blend: the weights are all 0") }
     }
 
     func run() throws {
@@ -80,12 +89,18 @@ struct GramCommand: ParsableCommand {
 
     func mixed() throws -> GramFile {
         let parts = try blend.map { item -> (file: GramFile, name: String, weight: Double) in
-            guard let colon = item.lastIndex(of: ":"), let weight = Double(item[item.index(after: colon)...]), weight >= 0 else {
-                throw CommandError.badValue("bad --blend item \"\(item)\": expected FILE:WEIGHT")
-            }
-            let path = String(item[..<colon])
+            let (path, weight) = try Self.blendItem(item)
             return (try readGramFile(path), path, weight)
         }
         return try GramFile.blend(parts)
+    }
+
+    /// "FILE:WEIGHT", the weight a number >= 0; one message for every malformed item.
+    static func blendItem(_ item: String) throws -> (path: String, weight: Double) {
+        guard let colon = item.lastIndex(of: ":"), colon != item.startIndex,
+              let weight = Double(item[item.index(after: colon)...]), weight >= 0, weight.isFinite else {
+            throw ValidationError("--blend: bad item \"\(item)\": expected FILE:WEIGHT, WEIGHT a number >= 0")
+        }
+        return (String(item[..<colon]), weight)
     }
 }

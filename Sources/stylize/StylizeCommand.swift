@@ -55,6 +55,8 @@ struct StylizeCommand: ParsableCommand {
         are painted fresh. Less flicker, fewer evaluations (--frame-iterations). A scene cut (--scene-cut) or \
         a frame of another size restarts from the content with the full schedule; a frame whose flow fails \
         is stylized on its own, with a note.
+
+        Exit status: 0 on success, 1 on errors, 64 on usage errors (found before any input is read).
         """)
 
     @Option(name: .customLong("style"), help: ArgumentHelp("A style image (PPM/PGM/PAM); repeat to blend several.", valueName: "file"))
@@ -66,13 +68,13 @@ struct StylizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Blend weights for the styles, --style ones first, then --gram ones (e.g. 0.7,0.3).", valueName: "w,w,..."))
     var styleBlend: String?
 
-    @Option(help: ArgumentHelp("alpha, exactly (default: scaled to the working size).", valueName: "alpha"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("alpha, exactly (default: scaled to the working size).", valueName: "alpha"))
     var contentWeight: Double?
 
-    @Option(help: ArgumentHelp("beta, exactly (default: \(Int(DefaultWeights.style))).", valueName: "beta"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("beta, exactly (default: \(Int(DefaultWeights.style))).", valueName: "beta"))
     var styleWeight: Double?
 
-    @Option(help: ArgumentHelp("Total-variation weight, exactly; 0 turns it off (default: scaled to the working size).", valueName: "tv"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Total-variation weight, exactly; 0 turns it off (default: scaled to the working size).", valueName: "tv"))
     var tvWeight: Double?
 
     @Option(help: "The content layer.")
@@ -81,7 +83,7 @@ struct StylizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Style layers with optional weights; a layer without a weight gets 1/count.", valueName: "layer[:w],..."))
     var styleLayers = describeWeightedLayers(defaults.styleLayers)
 
-    @Option(help: ArgumentHelp("Evaluations of J at full size: the last stage of --schedule, whose earlier stages still run (with the default schedule, --iterations 8 makes 20 + 8); a stream's later images use --frame-iterations. The summary line shows each stage's count.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Evaluations of J at full size: the last stage of --schedule, whose earlier stages still run (with the default schedule, --iterations 8 makes 20 + 8); a stream's later images use --frame-iterations. The summary line shows each stage's count.", valueName: "n"))
     var iterations: Int?
 
     @Option(help: ArgumentHelp("Coarse-to-fine stages, scale:evaluations; \"1:300\" turns multi-scale off.", valueName: "schedule"))
@@ -90,22 +92,22 @@ struct StylizeCommand: ParsableCommand {
     @Option(help: "lbfgs (bounded L-BFGS) or adam.")
     var optimizer = defaults.optimizer
 
-    @Option(help: ArgumentHelp("Adam's step, in pixel levels.", valueName: "levels"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Adam's step, in pixel levels.", valueName: "levels"))
     var learningRate = defaults.learningRate
 
-    @Option(help: ArgumentHelp("Stop a stage when J improves by less than this fraction for \(BoundedLBFGS.defaultPatience) steps (0: never).", valueName: "fraction"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Stop a stage when J improves by less than this fraction for \(BoundedLBFGS.defaultPatience) steps (0: never).", valueName: "fraction"))
     var tolerance = defaults.relativeTolerance
 
     @Option(name: .customLong("init"), help: ArgumentHelp("Start from: content, noise (seeded), or an image file.", valueName: "content|noise|file"))
     var initialization = StartChoice.content
 
-    @Option(help: "Seed for --init noise.")
+    @Option(parsing: .unconditional, help: "Seed for --init noise.")
     var seed = defaults.seed
 
-    @Option(help: ArgumentHelp("Working size (longest side, px); the output then has this size too (default: the input's size, optimized at 512 px at most).", valueName: "px"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Working size (longest side, px); the output then has this size too (default: the input's size, optimized at 512 px at most).", valueName: "px"))
     var size: Int?
 
-    @Option(help: ArgumentHelp("Style image size relative to the working size.", valueName: "factor"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Style image size relative to the working size.", valueName: "factor"))
     var styleScale: Double = 1
 
     @Flag(help: "Keep the content's colors; transfer luminance only.")
@@ -114,13 +116,13 @@ struct StylizeCommand: ParsableCommand {
     @Option(help: "max or avg.")
     var pooling = PoolingKind.max
 
-    @Option(help: ArgumentHelp("Streams: weight of the pull toward the previous output moved along the flow, where the flow is consistent (0: none).", valueName: "w"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Streams: weight of the pull toward the previous output moved along the flow, where the flow is consistent (0: none).", valueName: "w"))
     var temporalWeight = streamDefaults.temporalWeight
 
-    @Option(help: ArgumentHelp("Streams: evaluations for each frame after the first (warm-started from the previous output).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Streams: evaluations for each frame after the first (warm-started from the previous output).", valueName: "n"))
     var frameIterations = streamDefaults.frameEvaluations
 
-    @Option(help: ArgumentHelp("Streams: a mean change above this many levels (after motion compensation) is a scene cut: restart from the content.", valueName: "levels"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Streams: a mean change above this many levels (after motion compensation) is a scene cut: restart from the content.", valueName: "levels"))
     var sceneCut = streamDefaults.sceneCut
 
     @Option(help: ArgumentHelp("Streams: the optical flow's preset, quickest to most accurate.", valueName: "preset"))
@@ -137,9 +139,30 @@ struct StylizeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print J and its parts (J_content, J_style and each layer's, J_tv, the temporal term) after every evaluation.")
     var verbose = false
 
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var unrecognized: [String] = []
+
+    static func main() { Diagnostics.main(Self.self, program: "stylize") }
+
+    /// Every option is checked here, before the network or any input is read: a mistake is a usage error
+    /// (status 64) naming the option.
     mutating func validate() throws {
+        try CommandError.refuseUnrecognized(unrecognized)
         if styleImages.isEmpty && gramFiles.isEmpty { throw ValidationError("give a style: --style IMAGE or --gram FILE") }
         if let size, size < 1 { throw ValidationError("--size must be positive") }
+        if styleScale <= 0 { throw ValidationError("--style-scale must be positive") }
+        if let styleBlend {
+            let weights: [Double]
+            do { weights = try parseWeights(styleBlend) } catch { throw ValidationError("--style-blend: \(error)") }
+            let count = styleImages.count + gramFiles.count
+            if weights.count != count { throw ValidationError("--style-blend has \(weights.count) weights for \(count) styles") }
+            if weights.allSatisfy({ $0 == 0 }) { throw ValidationError("--style-blend: the weights are all 0") }
+        }
+        do { _ = try Stage.parseSchedule(schedule) } catch { throw ValidationError("--schedule: \(error)") }
+        do { _ = try parseWeightedLayers(styleLayers) } catch { throw ValidationError("--style-layers: \(error)") }
+        for (name, value) in [("--content-weight", contentWeight), ("--style-weight", styleWeight), ("--tv-weight", tvWeight)] {
+            if let value, !(value >= 0) { throw ValidationError("\(name) must not be negative") }
+        }
         if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
         if frameIterations < 0 { throw ValidationError("--frame-iterations must not be negative") }
         if temporalWeight < 0 { throw ValidationError("--temporal-weight must not be negative") }

@@ -43,13 +43,13 @@ struct VisualizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Show these units, in this order: indices and ranges, e.g. 0,5,12-20.", valueName: "list"))
     var units: String?
 
-    @Option(help: ArgumentHelp("Show the n units with the largest activations (default: \(UnitSelection.defaultTop) when --units is not given).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Show the n units with the largest activations (default: \(UnitSelection.defaultTop) when --units is not given).", valueName: "n"))
     var top: Int?
 
-    @Option(help: ArgumentHelp("Patches per unit, K (a square number gives a full square mosaic).", valueName: "k"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Patches per unit, K (a square number gives a full square mosaic).", valueName: "k"))
     var patches = 9
 
-    @Option(help: ArgumentHelp("Side of each patch in the grid, px.", valueName: "px"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Side of each patch in the grid, px.", valueName: "px"))
     var tile = Visualizer.defaultTile
 
     @Flag(help: "Print the layers with their channels, receptive field sizes and jumps, and exit.")
@@ -63,7 +63,13 @@ struct VisualizeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Also print a line per tile: its unit, strongest activation and the places (image:x,y) of its patches.")
     var verbose = false
 
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    var unrecognized: [String] = []
+
+    static func main() { Diagnostics.main(Self.self, program: "visualize") }
+
     mutating func validate() throws {
+        try CommandError.refuseUnrecognized(unrecognized)
         if listLayers { return }
         if layer == nil { throw ValidationError("give a layer: --layer relu3_1 (--list-layers shows them)") }
         if units != nil && top != nil { throw ValidationError("give --units or --top, not both") }

@@ -106,8 +106,8 @@ final class StylizeErrorTests: XCTestCase {
 
     func testNoStyleGiven() throws {
         let result = try CommandRunner.run("stylize", [], stdin: content)
-        XCTAssertNotEqual(result.status, 0)
-        XCTAssertTrue(result.stderr.hasPrefix("Error: give a style: --style IMAGE or --gram FILE\n"), result.stderr)
+        XCTAssertEqual(result.status, 64)
+        XCTAssertEqual(result.stderr, "stylize: give a style: --style IMAGE or --gram FILE (see stylize --help)\n")
         XCTAssertEqual(result.stdout.count, 0)
     }
 
