@@ -38,10 +38,17 @@ public final class StyleSources {
         self.styleScale = styleScale
     }
 
-    /// The blended target for a content image whose working size has this longest side.
-    public func target(for stylizer: Stylizer, workingLongest: Int) throws -> StyleTarget {
+    /// The blended target for a content image whose working size has this longest side. The first time a
+    /// size is seen, `note` gets a line for each Gram file made at another style size than this one (the
+    /// working size times --style-scale, which a style image is scaled to): its textures keep the scale
+    /// they were made at, so `gram --size` of the working size is what matches.
+    public func target(for stylizer: Stylizer, workingLongest: Int, note: (String) -> Void = { _ in }) throws -> StyleTarget {
         if let cached = cache[workingLongest] { return cached }
         let longest = max(1, Int((Double(workingLongest) * styleScale).rounded()))
+        for case (.gram(let name, let file), _) in sources where max(file.styleWidth, file.styleHeight) != longest {
+            note("\(name): made at \(max(file.styleWidth, file.styleHeight)) px, the style size here is \(longest) px "
+                 + "(the working size\(styleScale == 1 ? "" : " times --style-scale")): its textures keep their scale; gram --size \(longest) makes a matching file")
+        }
         let layers = stylizer.options.styleLayers.map(\.name)
         let parts = try sources.map { source, weight -> (target: StyleTarget, weight: Double) in
             switch source {

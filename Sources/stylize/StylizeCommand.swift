@@ -151,6 +151,9 @@ struct StylizeCommand: ParsableCommand {
         if styleImages.isEmpty && gramFiles.isEmpty { throw ValidationError("give a style: --style IMAGE or --gram FILE") }
         if let size, size < 1 { throw ValidationError("--size must be positive") }
         if styleScale <= 0 { throw ValidationError("--style-scale must be positive") }
+        if styleScale != 1 && styleImages.isEmpty {
+            throw ValidationError("--style-scale applies to --style images; a Gram file keeps the size it was made at (gram --size)")
+        }
         if let styleBlend {
             let weights: [Double]
             do { weights = try parseWeights(styleBlend) } catch { throw ValidationError("--style-blend: \(error)") }

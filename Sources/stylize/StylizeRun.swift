@@ -34,7 +34,7 @@ struct StylizeRun {
             let frame: Frame
             do {
                 defer { progress.clear() }
-                frame = try frames.next(input.rgb(), style: { try styles.target(for: stylizer, workingLongest: $0) },
+                frame = try frames.next(input.rgb(), style: { try styles.target(for: stylizer, workingLongest: $0) { diagnostics.message($0) } },
                                         progress: { report($0, index: index, styleLayers: options.styleLayers.map(\.name), progress: progress) })
             } catch {
                 throw CommandError.image(index, error)

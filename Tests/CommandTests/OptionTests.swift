@@ -31,6 +31,8 @@ final class OptionTests: XCTestCase {
         try assertUsageError("stylize", ["--style", style, "--style-scale", "0"], "--style-scale must be positive")
         try assertUsageError("stylize", ["--style", style, "--threads", "-2"], "--threads must be at least 1")
         try assertUsageError("stylize", [], "give a style: --style IMAGE or --gram FILE")
+        try assertUsageError("stylize", ["--gram", "s.gram", "--style-scale", "2"],
+                             "--style-scale applies to --style images; a Gram file keeps the size it was made at (gram --size)")
     }
 
     /// Every malformed --blend item gets the same message; all-zero weights are refused up front.

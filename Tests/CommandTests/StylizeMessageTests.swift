@@ -30,6 +30,24 @@ final class StylizeMessageTests: XCTestCase {
         ])
     }
 
+    /// A Gram file made at another size than the one it is used at is noted, once per working size.
+    func testGramFileOfAnotherSizeIsNoted() throws {
+        let style = try TestImages.write([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 32, seed: 5))], to: "note-style.ppm")
+        let gram = try CommandRunner.run("gram", ["--size", "40", "--weights", try Fixtures.weightsPath()], stdin: try CommandRunner.file(style))
+        XCTAssertEqual(gram.status, 0, gram.stderr)
+        let path = TestImages.path("note-40.gram")
+        try gram.stdout.write(to: URL(fileURLWithPath: path))
+        let frame = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 30))])
+        let arguments = ["--gram", path, "--schedule", "1:1", "--weights", try Fixtures.weightsPath()]
+        let other = try CommandRunner.run("stylize", arguments + ["--size", "32"], stdin: frame + frame)
+        XCTAssertEqual(other.status, 0, other.stderr)
+        XCTAssertEqual(other.stderr.components(separatedBy: "\n").filter { $0.contains("made at") },
+                       ["stylize: \(path): made at 40 px, the style size here is 32 px (the working size): its textures keep their scale; gram --size 32 makes a matching file"])
+        let same = try CommandRunner.run("stylize", arguments, stdin: frame)
+        XCTAssertEqual(same.status, 0, same.stderr)
+        XCTAssertFalse(same.stderr.contains("made at"), same.stderr)
+    }
+
     /// One line per evaluation, each with J's parts and every style layer, in --style-layers order.
     func testVerbosePrintsThePartsOfJ() throws {
         let input = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 30))])
