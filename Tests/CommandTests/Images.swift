@@ -24,6 +24,12 @@ enum TestImages {
         return RGBImage(width: width, height: height, pixels: pixels)
     }
 
+    /// The 32x24 content (as bytes) and the 32x32 style file (named `name`) most error tests use.
+    static func contentAndStyle(_ name: String) throws -> (content: Data, style: String) {
+        (try bytes([NetpbmImage(rgb: pattern(width: 32, height: 24))]),
+         try write([NetpbmImage(rgb: pattern(width: 32, height: 32, seed: 3))], to: name))
+    }
+
     static func write(_ images: [NetpbmImage], to name: String) throws -> String {
         let file = path(name)
         let writer = try NetpbmWriter(path: file)

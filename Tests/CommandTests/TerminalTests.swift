@@ -9,8 +9,7 @@ final class TerminalTests: XCTestCase {
     var style = ""
 
     override func setUpWithError() throws {
-        content = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 32, height: 24))])
-        style = try TestImages.write([NetpbmImage(rgb: TestImages.pattern(width: 32, height: 32, seed: 3))], to: "terminal-style.ppm")
+        (content, style) = try TestImages.contentAndStyle("terminal-style.ppm")
     }
 
     func testImagesAreNotWrittenToATerminal() throws {

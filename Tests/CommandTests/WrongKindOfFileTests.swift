@@ -10,8 +10,7 @@ final class WrongKindOfFileTests: XCTestCase {
     var style = ""
 
     override func setUpWithError() throws {
-        content = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 32, height: 24))])
-        style = try TestImages.write([NetpbmImage(rgb: TestImages.pattern(width: 32, height: 32, seed: 3))], to: "kind-style.ppm")
+        (content, style) = try TestImages.contentAndStyle("kind-style.ppm")
     }
 
     static let jpegHead: [UInt8] = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01] + [UInt8](repeating: 0, count: 64)
