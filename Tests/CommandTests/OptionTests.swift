@@ -15,6 +15,18 @@ final class OptionTests: XCTestCase {
         XCTAssertEqual(result.stdout.count, 0, file: file, line: line)
     }
 
+    /// Weights that parse as Doubles but are not finite, and a weight without a layer name, are refused (found
+    /// by scripts/fuzz style-layers and style-blend; the inputs are in fuzz/corpus) by validate(), as usage errors.
+    func testNonFiniteWeightsAreRefused() throws {
+        let style = try TestImages.write([NetpbmImage(rgb: TestImages.pattern(width: 32, height: 32))], to: "options-style.ppm")
+        try assertUsageError("stylize", ["--style", style, "--style-layers", "relu1_1:inf,relu2_1"], "--style-layers: bad weight in \"relu1_1:inf\"")
+        try assertUsageError("stylize", ["--style", style, "--style-layers", "relu1_1:nan"], "--style-layers: bad weight in \"relu1_1:nan\"")
+        try assertUsageError("stylize", ["--style", style, "--style-layers", ":1e-3,relu2_1"],
+                             "--style-layers: bad layer \":1e-3\": expected NAME or NAME:WEIGHT")
+        try assertUsageError("stylize", ["--style", style, "--style", style, "--style-blend", "1,infinity"],
+                             "--style-blend: bad weight \"infinity\" in \"1,infinity\"")
+    }
+
     func testStylizeOptions() throws {
         let style = try TestImages.write([NetpbmImage(rgb: TestImages.pattern(width: 32, height: 32))], to: "options-style.ppm")
         try assertUsageError("stylize", ["--styl", style], "unknown option --styl")

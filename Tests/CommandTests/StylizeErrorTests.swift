@@ -59,16 +59,6 @@ final class StylizeErrorTests: XCTestCase {
                         message: "unknown layer \"bogus\" (this network has relu1_1, relu1_2, relu2_1, relu2_2, relu3_1, relu3_2, relu3_3, relu4_1, relu4_2, relu4_3, relu5_1, relu5_2, relu5_3, conv*, pool*)")
     }
 
-    /// Weights that parse as Doubles but are not finite, and a weight without a layer name, are refused (found
-    /// by scripts/fuzz style-layers and style-blend; the inputs are in fuzz/corpus).
-    func testNonFiniteWeightsAreRefused() throws {
-        try assertFails(["--style", style, "--style-layers", "relu1_1:inf,relu2_1"], message: "bad weight in \"relu1_1:inf\"")
-        try assertFails(["--style", style, "--style-layers", "relu1_1:nan"], message: "bad weight in \"relu1_1:nan\"")
-        try assertFails(["--style", style, "--style-layers", ":1e-3,relu2_1"], message: "bad layer \":1e-3\": expected NAME or NAME:WEIGHT")
-        try assertFails(["--style", style, "--style", style, "--style-blend", "1,infinity"],
-                        message: "bad weight \"infinity\" in \"1,infinity\"")
-    }
-
     /// A --size or an image header that would need more memory than the machine has is refused from the header,
     /// before the samples or any activation is allocated, with the estimate (MemoryEstimate) in the message.
     func testMoreThanTheMachineHoldsIsRefusedFromTheHeader() throws {
