@@ -104,7 +104,7 @@ final class StylizeErrorTests: XCTestCase {
     func testUnknownFlowPreset() throws {
         let result = try CommandRunner.run("stylize", ["--style", style, "--flow", "slow"], stdin: content)
         XCTAssertEqual(result.status, 64)
-        XCTAssertTrue(result.stderr.hasPrefix("Error: The value 'slow' is invalid for '--flow <preset>'. Please provide one of 'ultrafast', 'fast' or 'medium'.\n"), result.stderr)
+        XCTAssertEqual(result.stderr, "stylize: The value 'slow' is invalid for '--flow <preset>'. Please provide one of 'ultrafast', 'fast' or 'medium'. (see stylize --help)\n")
         XCTAssertEqual(result.stdout.count, 0)
     }
 
