@@ -3,11 +3,17 @@ import ImageIO
 
 /// Small images for the command tests, written through ImageIO to temporary files.
 enum TestImages {
+    /// This process's folder of test files; removed when the process exits.
     static let directory: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-command-tests-\(getpid())")
+        let url = folder(pid: getpid())
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestImages.folder(pid: getpid())) }
         return url
     }()
+
+    private static func folder(pid: pid_t) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("stylize-command-tests-\(pid)")
+    }
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

@@ -24,10 +24,19 @@ enum IOFixtures {
         throw NetpbmError(.open, stream: "test", detail: "ImageMagick not found on PATH (Debian: apt-get install imagemagick)")
     }
 
-    /// A fresh directory for one test's files.
+    /// The folder that holds every test's files in this process; removed when the process exits.
+    static let root: URL = {
+        atexit { try? FileManager.default.removeItem(at: IOFixtures.rootURL(pid: getpid())) }
+        return rootURL(pid: getpid())
+    }()
+
+    private static func rootURL(pid: pid_t) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("ImageIOTests-\(pid)", isDirectory: true)
+    }
+
+    /// A fresh directory for one test's files (under `root`).
     static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("ImageIOTests-\(UUID().uuidString)", isDirectory: true)
+        let url = root.appendingPathComponent(UUID().uuidString, isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
