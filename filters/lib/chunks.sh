@@ -2,8 +2,8 @@
 # shellcheck disable=SC2154  # the globals below are set by stylize-video before it calls these
 # The chunked path of filters/stylize-video: progress over all chunks and hosts, the chunk files of the state
 # folder, GNU parallel run so that a signal ends it at once, and the ssh wrapper that names failing hosts.
-# Functions only; they read stylize-video's globals (frames, chunks, chunk_total, chunk_warm, state, WORKDIR,
-# rate, remote, verbose, total_label, input...).
+# Functions only; they read stylize-video's globals (frames, chunks, chunk_total, chunk_warm, chunk_fade, state,
+# WORKDIR, rate, remote, verbose, total_label, input...).
 
 # Reads stylize's stderr (lines tagged "chunk K<TAB>" by parallel in chunked runs) and the events of the ssh
 # wrapper (chunk started or failed on a host), and turns them into frames done, of how many, with the time
@@ -68,22 +68,85 @@ progress() {
 
 chunk_name() { printf 'chunk-%04d' "$1"; }
 
-# encode_chunk K: a stylized PPM stream on stdin (warm-up frames first) -> chunk-K.nut.part; commit_chunk K
-# renames it to chunk-K.nut.
+# encode_chunk K: a stylized PPM stream on stdin (warm-up frames first) -> chunk-K.nut.part (the kept frames)
+# and, after a warm-up, chunk-K.warm.nut.part (the warm-up frames, which --cross-fade blends into the end of
+# chunk K-1 at the join); commit_chunk K renames them, the .nut last: it says the chunk is done (chunk_done).
 encode_chunk() {
-    local warm="${chunk_warm[$1]}" drop=()
-    (( warm == 0 )) || drop=(-vf "trim=start_frame=$warm,setpts=PTS-STARTPTS")
-    ffmpeg -nostdin -hide_banner -loglevel error -f image2pipe -framerate "$rate" -c:v ppm -i - "${drop[@]}" \
-        -c:v ffv1 -level 3 -f nut -y "$state/$(chunk_name "$1").nut.part"
+    local warm="${chunk_warm[$1]}" name="$state/$(chunk_name "$1")" ffv1=(-c:v ffv1 -level 3 -f nut -y)
+    if (( warm == 0 )); then
+        ffmpeg -nostdin -hide_banner -loglevel error -f image2pipe -framerate "$rate" -c:v ppm -i - "${ffv1[@]}" "$name.nut.part"
+        return
+    fi
+    ffmpeg -nostdin -hide_banner -loglevel error -f image2pipe -framerate "$rate" -c:v ppm -i - -filter_complex \
+        "[0]split[w][k];[w]trim=end_frame=$warm,setpts=PTS-STARTPTS[warm];[k]trim=start_frame=$warm,setpts=PTS-STARTPTS[kept]" \
+        -map '[kept]' "${ffv1[@]}" "$name.nut.part" -map '[warm]' "${ffv1[@]}" "$name.warm.nut.part"
 }
-commit_chunk() { mv -f -- "$state/$(chunk_name "$1").nut.part" "$state/$(chunk_name "$1").nut"; }
+commit_chunk() {
+    local name="$state/$(chunk_name "$1")"
+    (( chunk_warm[$1] == 0 )) || mv -f -- "$name.warm.nut.part" "$name.warm.nut"
+    mv -f -- "$name.nut.part" "$name.nut"
+}
+chunk_done() {  # chunk_done K: chunk K's files are complete in the state folder
+    local name="$state/$(chunk_name "$1")"
+    [[ -s "$name.nut" ]] && { (( chunk_warm[$1] == 0 )) || [[ -s "$name.warm.nut" ]]; }
+}
+
+# join_list FILE: the concat demuxer's list of the video's segments in order, with their durations (a file's
+# own duration would leave out its last frame's). Without --cross-fade the chunks as they are. With it, at
+# the join before chunk K the last F frames of chunk K-1 (F = chunk_fade[K]) are replaced by a blend of them
+# with chunk K's stylization of the same frames (the end of its warm-up): frame j = 1..F of the F is
+# round(A + (B - A) j / (F + 1)), A chunk K-1's, B chunk K's, so that the change from one chain to the other
+# is spread over F + 1 frame steps instead of one. The segments (the chunk's head, the blend) are written
+# losslessly (FFV1) in the work folder.
+join_list() {
+    local list="$1" k f n segments=() lengths=() head prev
+    segment() { segments+=("$1"); lengths+=("$2"); }
+    for ((k = 1; k <= chunks; k++)); do
+        n="${chunk_total[k]}"
+        f="${chunk_fade[k + 1]:-0}"
+        prev="$state/$(chunk_name "$k").nut"
+        if (( f == 0 )); then
+            segment "$prev" "$n"
+            continue
+        fi
+        head="$WORKDIR/head-$k.nut"
+        fade_join "$k" "$f" "$head" "$WORKDIR/fade-$((k + 1)).nut" || die "ffmpeg could not cross-fade chunks $k and $((k + 1))"
+        (( n == f )) || segment "$head" "$(( n - f ))"
+        segment "$WORKDIR/fade-$((k + 1)).nut" "$f"
+    done
+    for ((k = 0; k < ${#segments[@]}; k++)); do
+        printf 'file %s\nduration %s\n' "$(concat_quote "${segments[k]}")" \
+            "$(awk -v n="${lengths[k]}" -v r="$rate" 'BEGIN { split(r, p, "/"); d = (2 in p) ? p[2] : 1; printf "%.9f", n * d / p[1] }')"
+    done > "$list"
+}
+
+concat_quote() { local s="$1" q="'\\''"; printf "'%s'" "${s//\'/$q}"; }  # a path in the concat list's quotes
+
+# fade_join K F HEAD FADE: chunk K's frames but its last F -> HEAD (none when that is all of them), and the
+# blend of its last F with the last F warm-up frames of chunk K+1 -> FADE (see join_list). The frames are
+# numbered 0..F-1 by their timestamps (settb=1, setpts=N: T is the frame's number), as blend's own frame
+# counter starts at 0 or 1 depending on the ffmpeg version.
+fade_join() {
+    local k="$1" f="$2" n="${chunk_total[$1]}" w="${chunk_warm[$(($1 + 1))]}" heads=()
+    local graph="[0]split[p][q];[q]trim=start_frame=$(( n - f )),format=gbrp,settb=1,setpts=N[a]"
+    graph+=";[1]trim=start_frame=$(( w - f )),format=gbrp,settb=1,setpts=N[b]"
+    graph+=";[a][b]blend=all_expr='A+(B-A)*(T+1)/$(( f + 1 ))+0.5',settb=AVTB,setpts=N/($rate)/TB[fade]"
+    if (( n > f )); then
+        graph+=";[p]trim=end_frame=$(( n - f )),setpts=PTS-STARTPTS[head]"
+        heads=(-map '[head]' -c:v ffv1 -level 3 -f nut -y "$3")
+    else
+        graph+=";[p]nullsink"
+    fi
+    ffmpeg -nostdin -hide_banner -loglevel error -i "$state/$(chunk_name "$k").nut" -i "$state/$(chunk_name $((k + 1))).warm.nut" \
+        -filter_complex "$graph" "${heads[@]}" -map '[fade]' -c:v ffv1 -level 3 -f nut -y "$4"
+}
 
 # Chunks back from a host (complete: rsync and the remote command rename when done) become chunk-K.nut.
 encode_returned() {
     local k name
     for ((k = 1; k <= chunks; k++)); do
         name="$(chunk_name "$k")"
-        [[ -s "$state/$name.out.ppm" && ! -s "$state/$name.nut" ]] || continue
+        [[ -s "$state/$name.out.ppm" ]] && ! chunk_done "$k" || continue
         { encode_chunk "$k" < "$state/$name.out.ppm" && commit_chunk "$k"; } || die "ffmpeg could not read stylized chunk $k"
         rm -f -- "$state/$name.out.ppm"
     done
