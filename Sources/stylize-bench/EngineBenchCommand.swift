@@ -14,7 +14,7 @@ struct EngineBenchCommand: ParsableCommand {
         Per size: the best of --repeat passes (wall and CPU seconds), the GFLOP/s of the 3x3 convolutions \
         (the im2col-equivalent count), the sgemm rate measured in the same process, and the peak RSS, which is \
         the process's high-water mark: run one size per process for a clean figure. Last line per size: \
-        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M kernel=K [reference=S] [torch=S]" (K: the OpenBLAS \
+        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M kernel=K [reference=S] [torch_V=S...] [tensorflow_V=S]" (K: the OpenBLAS \
         kernel). --save-result and --compare-result check that two kernels give the same pass within float32 \
         rounding (scripts/bench-engine: the environment's kernel, then OPENBLAS_CORETYPE unset).
 
@@ -25,6 +25,7 @@ struct EngineBenchCommand: ParsableCommand {
           stylize-bench engine --repeat 1 --reference 512
           stylize-bench engine --layers --check --repeat 2 128
           stylize-bench engine --vs-torch --torch-program scripts/lib/torch_bench.py 512
+          stylize-bench engine --vs-tensorflow --tensorflow-python venv/bin/python 512
           stylize-bench engine --save-result /tmp/env.bin 512
           env -u OPENBLAS_CORETYPE stylize-bench engine --compare-result /tmp/env.bin 512
         """)
@@ -54,6 +55,21 @@ struct EngineBenchCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The PyTorch side of --vs-torch (scripts/bench-engine passes it).", valueName: "file"))
     var torchProgram = "scripts/lib/torch_bench.py"
+
+    @Flag(name: .customLong("vs-tensorflow"), help: "Also time the same pass in TensorFlow (tf.function + GradientTape, NHWC, CPU, same thread count), with --tensorflow-python running --tensorflow-program.")
+    var versusTensorFlow = false
+
+    @Option(help: ArgumentHelp("The TensorFlow side of --vs-tensorflow (scripts/bench-engine passes it).", valueName: "file"))
+    var tensorflowProgram = "scripts/lib/tensorflow_bench.py"
+
+    @Option(help: ArgumentHelp("The python with tensorflow-cpu installed (scripts/bench-engine passes its virtual environment's).", valueName: "file"))
+    var tensorflowPython = "python3"
+
+    /// The frameworks timed beside: name (as in the result line), whether asked, python, program, how to install.
+    var peers: [(name: String, enabled: Bool, python: String, program: String, install: String)] {
+        [("torch", versusTorch, "python3", torchProgram, "pip install torch: the CPU wheel is enough"),
+         ("tensorflow", versusTensorFlow, tensorflowPython, tensorflowProgram, "scripts/bench-engine --vs-tensorflow makes a virtual environment with tensorflow-cpu")]
+    }
 
     @Option(help: ArgumentHelp("The convolutions' scratch budget, MB (ConvolutionSettings.scratchBudget).", valueName: "MB"))
     var budget = ConvolutionSettings.defaults.scratchBudget >> 20
@@ -120,10 +136,13 @@ struct EngineBenchCommand: ParsableCommand {
                          difference.max, difference.l2))
             summary += String(format: " reference=%.4f", ref.total)
         }
-        if versusTorch, let t = torchSeconds(size: size, program: torchProgram, repeats: repeats, tap: tap, weightsPath: networkOptions.weights) {
-            print(String(format: "%dx%d: torch %.3f s, %.1f GFLOP/s; stylize is %.2fx torch's speed",
-                         size, size, t, flops / t / 1e9, t / main.total))
-            summary += String(format: " torch=%.4f", t)
+        for peer in peers where peer.enabled {
+            for (variant, t) in peerSeconds(peer.name, python: peer.python, program: peer.program, size: size, repeats: repeats,
+                                            tap: tap, weightsPath: networkOptions.weights, install: peer.install) {
+                print(String(format: "%dx%d: %@ %@ %.3f s, %.1f GFLOP/s; stylize is %.2fx its speed",
+                             size, size, peer.name as NSString, variant as NSString, t, flops / t / 1e9, t / main.total))
+                summary += String(format: " %@_%@=%.4f", peer.name as NSString, variant as NSString, t)
+            }
         }
         print(summary)
     }
