@@ -6,17 +6,20 @@ import Foundation
 /// the check that a run with another kernel (OPENBLAS_CORETYPE unset, as users run it) gives the same result
 /// within float32 rounding before its time is reported.
 ///
-/// Why the bound is what it is: the two runs execute the same code on the same input but for OpenBLAS's
+/// Why the bounds are what they are: the two runs execute the same code on the same input but for OpenBLAS's
 /// kernels, which only order and block the float32 sums of each product differently. Higham's bound (see
 /// Tests/TestSupport/Float32Rounding.swift) puts each run within γ_N of the computation on absolute values,
-/// N the roundings along the longest chain: 9·Cin + 2 per convolution (its sum and bias, and the Winograd
-/// domain's transforms are the same code in both runs), so N = Σ (9·Cin + 2) over the convolutions to the tap
-/// forward, twice that for the input gradient (back through the same convolutions, from the forward's
-/// values). Two runs differ by at most twice that. The bound is applied to the relative L2 norm of the
-/// difference (scale: the result's own norm, which is smaller than the absolute-value computation's, so this
-/// is a check, not a proof): at 512 px it is 2.9e-3 forward and 5.8e-3 for the gradient, where different
-/// kernels give about 1e-6, and a wrong kernel or a broken product gives differences of order 1.
-/// ReLU and max-pool decisions flipped by rounding move single gradient values, which the L2 norm absorbs.
+/// N the roundings along the longest chain: 9·Cin + 2 per convolution (its sum and bias; the Winograd
+/// transforms are the same code in both runs), N = Σ (9·Cin + 2) over the convolutions to the tap, and two
+/// runs differ by at most twice that. The tap's activations are a continuous function of those sums (ReLU and
+/// max-pool are 1-Lipschitz), so their difference is held to 2·γ_N in relative L2 norm (2.9e-3 to relu5_1;
+/// the scale is the tap's own norm, below the absolute-value computation's, so this is a check, not a proof;
+/// different kernels give 1e-6 to 2e-6 at 128-512 px).
+/// The input gradient is not continuous: a ReLU or max-pool decision that rounding flips sends one gradient
+/// value elsewhere, and back through every convolution below. Its difference depends on how many decisions lie
+/// within rounding of a tie, which no rounding bound gives (2.2e-6 at 128 px, 1.1e-3 at 512 px measured,
+/// Sandybridge against Zen kernels): it is held to 5e-2 only, which catches a broken product (differences of
+/// order 1) and not rounding.
 struct PassResult {
     var tap: [Float]
     var gradient: [Float]
@@ -50,6 +53,9 @@ struct PassResult {
         kernel = String(decoding: bytes[(16 + 4 * (n + m))...], as: UTF8.self)
     }
 
+    /// The input gradient's bound: not rounding's (see the type's comment).
+    static let gradientBound = 5e-2
+
     /// The rounding chain's length forward (see the type's comment): Σ (9·Cin + 2) over the convolutions.
     static func roundings(_ net: VGG, through depth: Int) -> Int {
         net.layers[...depth].reduce(0) { n, layer in
@@ -65,7 +71,7 @@ struct PassResult {
             throw BenchError("the saved result is of another size or tap")
         }
         func gamma(_ n: Int) -> Double { Double(n) * 0x1p-24 / (1 - Double(n) * 0x1p-24) }
-        let (forwardBound, gradientBound) = (2 * gamma(roundings), 2 * gamma(2 * roundings))
+        let (forwardBound, gradientBound) = (2 * gamma(roundings), PassResult.gradientBound)
         let t = relativeL2(tap, reference.tap), g = relativeL2(gradient, reference.gradient)
         let line = String(format: "same result as kernel %@: tap %.1e (bound %.1e), input gradient %.1e (bound %.1e), relative L2",
                           referenceKernel as NSString, t, forwardBound, g, gradientBound)
