@@ -21,7 +21,9 @@ let package = Package(
         // Tensors, layers with backward passes, VGG from safetensors.
         // glibc malloc settings (malloc.h is not in Swift's Glibc module): freed activations are reused.
         .target(name: "CAllocator"),
-        .target(name: "Engine", dependencies: ["CBLAS", "CAllocator"]),
+        // What the CPU can run (cpuid), in C: Swift has no cpuid.
+        .target(name: "CSIMD"),
+        .target(name: "Engine", dependencies: ["CBLAS", "CAllocator", "CSIMD"]),
         // Convolution and pooling over 1, 2 or 3 spatial dimensions, any kernel, stride and padding: the general
         // engine (signals, images, volumes) and the reference the fast 3x3 Conv2D is checked against.
         .target(name: "EngineND", dependencies: ["Engine", "CBLAS"]),
@@ -60,7 +62,7 @@ let package = Package(
         // Fixtures and numerical checks shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Engine", "FilterSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CSIMD", "TestSupport"]),
         .testTarget(name: "EngineNDTests", dependencies: ["EngineND", "Engine", "TestSupport"]),
         .testTarget(name: "StyleTests", dependencies: ["Style", "Engine", "ImageIO", "TestSupport"]),
         // The executables run as a shell would run them: bytes in, images out, messages and exit codes.

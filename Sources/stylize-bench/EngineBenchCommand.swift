@@ -14,7 +14,9 @@ struct EngineBenchCommand: ParsableCommand {
         Per size: the best of --repeat passes (wall and CPU seconds), the GFLOP/s of the 3x3 convolutions \
         (the im2col-equivalent count), the sgemm rate measured in the same process, and the peak RSS, which is \
         the process's high-water mark: run one size per process for a clean figure. Last line per size: \
-        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M [reference=S] [torch=S]".
+        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M kernel=K [reference=S] [torch_V=S...] [tensorflow_V=S]" (K: the OpenBLAS \
+        kernel). --save-result and --compare-result check that two kernels give the same pass within float32 \
+        rounding (scripts/bench-engine: the environment's kernel, then OPENBLAS_CORETYPE unset).
 
         engine is the default subcommand: `stylize-bench --repeat 1 512` is `stylize-bench engine --repeat 1 512`.
 
@@ -23,6 +25,9 @@ struct EngineBenchCommand: ParsableCommand {
           stylize-bench engine --repeat 1 --reference 512
           stylize-bench engine --layers --check --repeat 2 128
           stylize-bench engine --vs-torch --torch-program scripts/lib/torch_bench.py 512
+          stylize-bench engine --vs-tensorflow --tensorflow-python venv/bin/python 512
+          stylize-bench engine --save-result /tmp/env.bin 512
+          env -u OPENBLAS_CORETYPE stylize-bench engine --compare-result /tmp/env.bin 512
         """)
 
     @OptionGroup var networkOptions: NetworkOptions
@@ -51,8 +56,29 @@ struct EngineBenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The PyTorch side of --vs-torch (scripts/bench-engine passes it).", valueName: "file"))
     var torchProgram = "scripts/lib/torch_bench.py"
 
+    @Flag(name: .customLong("vs-tensorflow"), help: "Also time the same pass in TensorFlow (tf.function + GradientTape, NHWC, CPU, same thread count), with --tensorflow-python running --tensorflow-program.")
+    var versusTensorFlow = false
+
+    @Option(help: ArgumentHelp("The TensorFlow side of --vs-tensorflow (scripts/bench-engine passes it).", valueName: "file"))
+    var tensorflowProgram = "scripts/lib/tensorflow_bench.py"
+
+    @Option(help: ArgumentHelp("The python with tensorflow-cpu installed (scripts/bench-engine passes its virtual environment's).", valueName: "file"))
+    var tensorflowPython = "python3"
+
+    /// The frameworks timed beside: name (as in the result line), whether asked, python, program, how to install.
+    var peers: [(name: String, enabled: Bool, python: String, program: String, install: String)] {
+        [("torch", versusTorch, "python3", torchProgram, "pip install torch: the CPU wheel is enough"),
+         ("tensorflow", versusTensorFlow, tensorflowPython, tensorflowProgram, "scripts/bench-engine --vs-tensorflow makes a virtual environment with tensorflow-cpu")]
+    }
+
     @Option(help: ArgumentHelp("The convolutions' scratch budget, MB (ConvolutionSettings.scratchBudget).", valueName: "MB"))
     var budget = ConvolutionSettings.defaults.scratchBudget >> 20
+
+    @Option(help: ArgumentHelp("Write the pass's result (the tap and the input gradient) and the OpenBLAS kernel to this file (one size).", valueName: "file"))
+    var saveResult: String?
+
+    @Option(help: ArgumentHelp("Check the pass's result against one saved by --save-result (another kernel) within float32 rounding before reporting (one size).", valueName: "file"))
+    var compareResult: String?
 
     @Argument(help: ArgumentHelp("Square image sizes, px.", valueName: "size"))
     var sizes: [Int] = [256, 512]
@@ -61,6 +87,9 @@ struct EngineBenchCommand: ParsableCommand {
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
         if budget < 1 { throw ValidationError("--budget must be at least 1 MB") }
         if let bad = sizes.first(where: { $0 < 1 }) { throw ValidationError("size \(bad): must be positive") }
+        if (saveResult != nil || compareResult != nil) && sizes.count != 1 {
+            throw ValidationError("--save-result and --compare-result take one size")
+        }
     }
 
     func run() throws {
@@ -70,6 +99,7 @@ struct EngineBenchCommand: ParsableCommand {
                               convolution: ConvolutionSettings(algorithm: .automatic, scratchBudget: budget << 20))
             let depth = try net.index(of: tap)
             print("threads: \(ThreadSettings.workers), tap: \(tap), algorithm: \(algorithm.rawValue)")
+            print("blas: \(BLASKernel.current())")
             print(String(format: "sgemm 1024^3: %.1f GFLOP/s", sgemmRate()))
             for size in sizes { try measureSize(size, net: net, depth: depth) }
         }
@@ -82,6 +112,13 @@ struct EngineBenchCommand: ParsableCommand {
         if perLayer { layerTable(net, size: size, depth: depth, repeats: repeats) }
         if check { try checkPaths(net, x, depth: depth, tap: tap) }
         let main = try timePass(net, x, algorithm)
+        let kernel = BLASKernel.current().name
+        let result = PassResult(tap: main.tap.data, gradient: main.input.data, kernel: kernel)
+        if let saveResult { try result.write(to: saveResult) }
+        if let compareResult {
+            print("\(size)x\(size): " + (try result.check(against: try PassResult(contentsOf: compareResult),
+                                                          roundings: PassResult.roundings(net, through: depth))))
+        }
         let rate = sgemmRate()
         let rss = peakRSSMegabytes()
         print(String(format: "%dx%d: forward+backward %.3f s (forward %.3f s, cpu %.2f s), %.0f GFLOP conv, %.1f GFLOP/s, sgemm now %.1f GFLOP/s, peak RSS %.0f MB",
@@ -89,44 +126,49 @@ struct EngineBenchCommand: ParsableCommand {
         if repeats > 1 {
             print(String(format: "%dx%d: first pass %.3f s (builds the kernels it needs)", size, size, main.first))
         }
-        var result = String(format: "result: size=%d seconds=%.4f cpu=%.4f gflops=%.1f sgemm=%.1f rss=%.0f", size, main.total, main.cpu,
-                            flops / main.total / 1e9, rate, rss)
+        var summary = String(format: "result: size=%d seconds=%.4f cpu=%.4f gflops=%.1f sgemm=%.1f rss=%.0f kernel=%@", size, main.total, main.cpu,
+                             flops / main.total / 1e9, rate, rss, kernel as NSString)
         if reference && algorithm != .im2col {
             let ref = try timePass(net, x, .im2col)
             let difference = relativeDifference(main.input, ref.input)
             print(String(format: "%dx%d: reference im2col %.3f s (forward %.3f s, cpu %.2f s), %.1f GFLOP/s; speed-up %.2fx; input gradients differ by %.1e of the largest (%.1e in L2 norm; mostly ReLU and max-pool decisions flipped by rounding, see --check)",
                          size, size, ref.total, ref.forward, ref.cpu, flops / ref.total / 1e9, ref.total / main.total,
                          difference.max, difference.l2))
-            result += String(format: " reference=%.4f", ref.total)
+            summary += String(format: " reference=%.4f", ref.total)
         }
-        if versusTorch, let t = torchSeconds(size: size, program: torchProgram, repeats: repeats, tap: tap, weightsPath: networkOptions.weights) {
-            print(String(format: "%dx%d: torch %.3f s, %.1f GFLOP/s; stylize is %.2fx torch's speed",
-                         size, size, t, flops / t / 1e9, t / main.total))
-            result += String(format: " torch=%.4f", t)
+        for peer in peers where peer.enabled {
+            for (variant, t) in peerSeconds(peer.name, python: peer.python, program: peer.program, size: size, repeats: repeats,
+                                            tap: tap, weightsPath: networkOptions.weights, install: peer.install) {
+                print(String(format: "%dx%d: %@ %@ %.3f s, %.1f GFLOP/s; stylize is %.2fx its speed",
+                             size, size, peer.name as NSString, variant as NSString, t, flops / t / 1e9, t / main.total))
+                summary += String(format: " %@_%@=%.4f", peer.name as NSString, variant as NSString, t)
+            }
         }
-        print(result)
+        print(summary)
     }
 
     /// Best of `repeats` forward+backward passes (and the best forward alone), with `algorithm` in force.
     func timePass(_ net: VGG, _ x: Tensor, _ algorithm: ConvolutionAlgorithm) throws
-        -> (total: Double, forward: Double, cpu: Double, first: Double, input: Tensor) {
+        -> (total: Double, forward: Double, cpu: Double, first: Double, input: Tensor, tap: Tensor) {
         let net = net.using(algorithm)
         var first = 0.0
         var best = Double.infinity
         var forwardOnly = Double.infinity
         var cpu = Double.infinity
         var gradient: Tensor? = nil
+        var output: Tensor? = nil
         for _ in 0..<repeats {
             var activations: VGG.Activations? = nil
             let f = try measure { activations = try net.forward(x, taps: [tap]) }
             let g = activations!.taps[tap]!
+            output = g
             let b = try measure { gradient = try net.backward(activations!, tapGradients: [tap: g]) }
             if first == 0 { first = f.wall + b.wall }
             best = min(best, f.wall + b.wall)
             forwardOnly = min(forwardOnly, f.wall)
             cpu = min(cpu, f.cpu + b.cpu)
         }
-        return (best, forwardOnly, cpu, first, gradient!)
+        return (best, forwardOnly, cpu, first, gradient!, output!)
     }
 
     /// The benchmark's input: uniform noise in -100...100 (the range of mean-subtracted pixels), seed 1.

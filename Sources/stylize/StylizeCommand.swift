@@ -36,6 +36,7 @@ struct StylizeCommand: ParsableCommand {
           for f in *.ppm; do stylize --gram starry.gram < $f > out-$f; done
           filters/stylize-image photo.jpg starry.jpg out.png -- --size 384
           filters/stylize-video in.mp4 starry.gram out.mp4
+          stylize --verbose --gram starry.gram < photo.ppm > out.ppm
 
         Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule))) run \
         in turn, coarse to fine; --iterations sets only the last. The summary line after each \
@@ -55,6 +56,9 @@ struct StylizeCommand: ParsableCommand {
         are painted fresh. Less flicker, fewer evaluations (--frame-iterations). A scene cut (--scene-cut) or \
         a frame of another size restarts from the content with the full schedule; a frame whose flow fails \
         is stylized on its own, with a note.
+
+        Speed: the matrix products are OpenBLAS's, whose kernel follows the CPU unless OPENBLAS_CORETYPE names \
+        one; --verbose names the kernel in use and says when that variable holds it below what the CPU could run.
 
         Exit status: 0 on success, 1 on errors, 64 on usage errors (found before any input is read).
         """)
@@ -136,7 +140,7 @@ struct StylizeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
     var quiet = false
 
-    @Flag(name: .shortAndLong, help: "Print J and its parts (J_content, J_style and each layer's, J_tv, the temporal term) after every evaluation.")
+    @Flag(name: .shortAndLong, help: "Name the OpenBLAS kernel in use (and whether OPENBLAS_CORETYPE holds it below what the CPU could run), then print J and its parts (J_content, J_style and each layer's, J_tv, the temporal term) after every evaluation.")
     var verbose = false
 
     @Argument(parsing: .allUnrecognized, help: .hidden)

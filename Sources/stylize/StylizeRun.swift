@@ -14,6 +14,7 @@ struct StylizeRun {
     func run() throws {
         let options = try stylizeOptions()
         let network = try command.networkOptions.loadNetwork(pooling: command.pooling)
+        if command.verbose { diagnostics.message(BLASKernel.current().description) }
         let stylizer = try Stylizer(network: network, options: options)
         let styles = try StyleSources(styleImages: command.styleImages, gramFiles: command.gramFiles,
                                       blend: try command.styleBlend.map(parseWeights), styleScale: command.styleScale,

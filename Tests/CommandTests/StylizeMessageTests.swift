@@ -58,5 +58,20 @@ final class StylizeMessageTests: XCTestCase {
         for line in lines {
             XCTAssertNotNil(line.range(of: pattern, options: .regularExpression), line)
         }
+        // First the kernel (names vary with the CPU and OPENBLAS_CORETYPE: the shape is checked).
+        let first = result.stderr.components(separatedBy: "\n")[0]
+        let kernel = #"^stylize: OpenBLAS \d+\.\d+\.\d+, kernel [A-Za-z0-9_]+( \((SSE|AVX|AVX2|AVX-512|AVX-512 BF16)\))?, CPU (SSE|AVX|AVX2|AVX-512|AVX-512 BF16)"#
+            + #"( \(OPENBLAS_CORETYPE=\S+\)(; this CPU could run [A-Za-z]+ \([A-Z0-9 -]+\) kernels, faster: unset OPENBLAS_CORETYPE)?)?$"#
+        XCTAssertNotNil(first.range(of: kernel, options: .regularExpression), first)
+        let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { !$0.isEmpty } ?? false
+        XCTAssertEqual(first.contains("(OPENBLAS_CORETYPE="), forced, first)
+        XCTAssertEqual(result.stderr.components(separatedBy: "\n").filter { $0.contains("OpenBLAS") }.count, 1, "once per run")
+    }
+
+    /// Without --verbose the kernel is not named.
+    func testKernelIsNamedOnlyWhenVerbose() throws {
+        let input = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 30))])
+        let result = try run(["--schedule", "1:1"], stdin: input)
+        XCTAssertFalse(result.stderr.contains("OpenBLAS"), result.stderr)
     }
 }

@@ -20,6 +20,21 @@ machine_line() {
     printf '%s cores, load %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
+# What users get: the benchmarks take their figures with OpenBLAS's kernel choice left to OpenBLAS, as on a user's
+# machine, which sets neither variable. Our machines set OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (older OpenBLAS
+# builds misbehave on some CPUs); tests and CI keep them. Use: "${AS_USERS_RUN[@]}" COMMAND..., this command only.
+AS_USERS_RUN=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+
+# environment_blas: the OpenBLAS variables this environment sets ("OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512"),
+# empty when it sets neither (then the users' run is the environment's).
+environment_blas() {
+    local v out=()
+    for v in OPENBLAS_CORETYPE OPENBLAS_L2_SIZE; do
+        [[ -z "${!v+set}" ]] || out+=("$v=${!v}")
+    done
+    printf '%s' "${out[*]}"
+}
+
 # Swift lives at /opt/swift on the project's machines; find it even if PATH lacks it.
 ensure_swift_on_path() {
     if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then

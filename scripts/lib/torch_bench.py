@@ -1,56 +1,33 @@
 #!/usr/bin/env python3
-"""stylize-bench engine --vs-torch: the benchmark's pass in PyTorch.
+"""stylize-bench engine --vs-torch: the benchmark's pass in PyTorch, eager, CPU.
 
-Usage: python3 scripts/lib/torch_bench.py [--weights FILE] [--threads N] [--repeat N] [--tap relu5_1] SIZE...
+Usage: python3 scripts/lib/torch_bench.py [--weights FILE] [--threads N] [--repeat N] [--tap relu5_1]
+       [--variants nchw,channels_last,channels_last_bf16] SIZE...
 (run by stylize-bench engine --vs-torch --torch-program FILE, which scripts/bench-engine --vs-torch passes)
-Prints "torch SIZE SECONDS" (best of --repeat) per size on stdout.
+Variants: nchw (float32), channels_last (float32, NHWC memory format), channels_last_bf16 (channels_last under
+torch.autocast("cpu", bfloat16): the convolutions in bfloat16; skipped on a CPU without avx512_bf16, where
+oneDNN emulates it at a tenth of float32's speed).
+Prints "torch SIZE VARIANT SECONDS" (best of --repeat) per size and variant on stdout.
 """
 import argparse
-import json
 import os
-import re
-import struct
 import sys
 import time
 
-import numpy as np
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vgg_weights import build_layers, load_safetensors  # noqa: E402
+
+VARIANTS = ("nchw", "channels_last", "channels_last_bf16")
 
 
-def load_safetensors(path):
-    with open(path, "rb") as f:
-        (length,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(length))
-        data = f.read()
-    tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        if info["dtype"] != "F32":
-            raise SystemExit(f"bench-torch: {name}: dtype {info['dtype']}, expected F32")
-        start, end = info["data_offsets"]
-        tensors[name] = np.frombuffer(data[start:end], dtype=np.float32).reshape(info["shape"])
-    return tensors
-
-
-def build_layers(tensors, tap):
-    convs = sorted(
-        (int(m.group(1)), int(m.group(2)))
-        for m in (re.fullmatch(r"conv(\d+)_(\d+)\.weight", k) for k in tensors)
-        if m
-    )
-    layers = []
-    blocks = {}
-    for b, k in convs:
-        blocks[b] = max(blocks.get(b, 0), k)
-    for b in sorted(blocks):
-        for k in range(1, blocks[b] + 1):
-            layers.append((f"conv{b}_{k}", "conv", tensors[f"conv{b}_{k}.weight"], tensors[f"conv{b}_{k}.bias"]))
-            layers.append((f"relu{b}_{k}", "relu", None, None))
-        layers.append((f"pool{b}", "pool", None, None))
-    names = [layer[0] for layer in layers]
-    if tap not in names:
-        raise SystemExit(f"bench-torch: unknown tap {tap}")
-    return layers[: names.index(tap) + 1]
+def cpu_has_bf16():
+    """True when /proc/cpuinfo lists avx512_bf16 or amx_bf16 (bfloat16 products in hardware)."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return True
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 def main():
@@ -59,10 +36,14 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--tap", default="relu5_1")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("sizes", type=int, nargs="+")
     args = parser.parse_args()
+    variants = args.variants.split(",")
     if not args.weights:
         raise SystemExit("bench-torch: no weights (--weights or STYLIZE_WEIGHTS)")
+    if any(v not in VARIANTS for v in variants):
+        raise SystemExit(f"bench-torch: variants are {', '.join(VARIANTS)}")
     try:
         import torch
         import torch.nn.functional as F
@@ -70,13 +51,17 @@ def main():
         raise SystemExit("bench-torch: torch is not installed (pip install torch)")
     torch.set_num_threads(args.threads)
     layers = build_layers(load_safetensors(args.weights), args.tap)
-    params = [
-        (name, kind, torch.from_numpy(w.copy()) if w is not None else None, torch.from_numpy(b.copy()) if b is not None else None)
-        for name, kind, w, b in layers
-    ]
 
-    def forward(x):
-        for _, kind, w, b in params:
+    def parameters(memory_format):
+        return [
+            (kind,
+             torch.from_numpy(w.copy()).contiguous(memory_format=memory_format) if w is not None else None,
+             torch.from_numpy(b.copy()) if b is not None else None)
+            for _, kind, w, b in layers
+        ]
+
+    def forward(x, params):
+        for kind, w, b in params:
             if kind == "conv":
                 x = F.conv2d(x, w, b, padding=1)
             elif kind == "relu":
@@ -86,19 +71,29 @@ def main():
         return x
 
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}", file=sys.stderr)
+    if "channels_last_bf16" in variants and not cpu_has_bf16():
+        # Without avx512_bf16 (or AMX) oneDNN emulates bfloat16: 10x slower than float32 here, no one's choice.
+        print("torch: this CPU has no avx512_bf16: channels_last_bf16 skipped", file=sys.stderr)
+        variants = [v for v in variants if v != "channels_last_bf16"]
     for size in args.sizes:
         generator = torch.Generator().manual_seed(1)
-        x0 = (torch.rand(1, 3, size, size, generator=generator) * 200 - 100)
-        best = float("inf")
-        for _ in range(args.repeat):
-            x = x0.clone().requires_grad_(True)
-            start = time.perf_counter()
-            y = forward(x)
-            y.backward(y.detach())
-            _ = x.grad
-            best = min(best, time.perf_counter() - start)
-        print(f"torch {size} {best:.4f}")
-        sys.stdout.flush()
+        x0 = torch.rand(1, 3, size, size, generator=generator) * 200 - 100
+        for variant in variants:
+            memory_format = torch.contiguous_format if variant == "nchw" else torch.channels_last
+            params = parameters(memory_format)
+            bf16 = variant.endswith("_bf16")
+            best = float("inf")
+            for _ in range(args.repeat):
+                x = x0.clone().contiguous(memory_format=memory_format).requires_grad_(True)
+                start = time.perf_counter()
+                with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                    y = forward(x, params)
+                y = y.float()
+                y.backward(y.detach())
+                _ = x.grad
+                best = min(best, time.perf_counter() - start)
+            print(f"torch {size} {variant} {best:.4f}")
+            sys.stdout.flush()
 
 
 if __name__ == "__main__":
