@@ -23,7 +23,8 @@ public enum GuidedGram {
         guide.reduce(0) { $0 + Double($1) * Double($1) }
     }
 
-    /// The guided Gram, row-major C x C. `guide` has one entry per position and a positive weight.
+    /// The guided Gram, row-major C x C. `guide` has one entry per position and a positive weight. The scale
+    /// is 1 / Float(Σt²) as `Gram.matrix`'s 1 / Float(N), so a guide of ones gives its bits exactly.
     public static func matrix(_ features: Tensor, guide: [Float]) -> [Float] {
         let (c, n) = (features.channels, features.planeSize)
         let total = weight(guide)
@@ -33,7 +34,7 @@ public enum GuidedGram {
         weighted.withUnsafeBufferPointer { a in
             gram.withUnsafeMutableBufferPointer { g in
                 cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(c), Int32(n),
-                            Float(1 / total), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(c))
+                            1 / Float(total), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(c))
                 for i in 0..<c {
                     for j in 0..<i { g[i * c + j] = g[j * c + i] }
                 }
