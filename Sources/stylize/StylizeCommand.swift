@@ -33,8 +33,9 @@ struct StylizeCommand: ParsableCommand {
           stylize --gram starry.gram --size 256 < photo.ppm | pnmtopng > out.png
           stylize --style a.ppm --style b.ppm --style-blend 0.7,0.3 < in.pam > o.pam
           stylize --style starry.ppm --preserve-colors < photo.ppm > out.ppm
-          stylize --mask sky.pgm --region 255=starry.ppm --region 0=none < photo.ppm > out.ppm
-          stylize --mask map.ppm --region '#ff0000=a.gram:2' --region '0,0,255=b.ppm' < photo.ppm > out.ppm
+          stylize --style starry.ppm --colors histogram < photo.ppm > out.ppm
+          stylize --mask sky.pgm --region 255=starry.ppm --region 0=none <p.ppm >o.ppm
+          stylize --mask m.ppm --region '#ff0000=a.gram:2' --region 0=b.ppm <p.ppm >o
           for f in *.ppm; do stylize --gram starry.gram < $f > out-$f; done
           filters/stylize-image photo.jpg starry.jpg out.png -- --size 384
           filters/stylize-video in.mp4 starry.gram out.mp4

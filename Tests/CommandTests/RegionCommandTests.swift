@@ -55,7 +55,7 @@ final class RegionCommandTests: XCTestCase {
         try assertUsageError(["--mask", m, "--region", "0=none", "--region", "0,0,0=\(style!)"], "--region: the colour #000000 is given twice")
         try assertUsageError(["--mask", m, "--region", "0=none", "--region", "255=none"], "--region: every region is none: nothing to paint")
         try assertUsageError(["--mask", m, "--region", "0=\(style!)", "--guidance", "blur"],
-                             "The value 'blur' is invalid for '--guidance <mode>'. Please provide one of 'downsample', 'dilate' and 'erode'.")
+                             "The value 'blur' is invalid for '--guidance <mode>'. Please provide one of 'downsample', 'dilate' or 'erode'.")
         try assertUsageError(["--style", style, "--preserve-colors", "--colors", "content"],
                              "--preserve-colors is --colors luminance; it cannot go with --colors content")
     }
