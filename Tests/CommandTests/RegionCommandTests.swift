@@ -32,7 +32,7 @@ final class RegionCommandTests: XCTestCase {
         XCTAssertEqual(result.stdout.count, 0, file: file, line: line)
     }
 
-    func assertFails(_ program: String = "stylize", _ arguments: [String], stdin: Data? = nil, _ message: String,
+    func assertFails(_ arguments: [String], program: String = "stylize", stdin: Data? = nil, _ message: String,
                      file: StaticString = #filePath, line: UInt = #line) throws {
         let result = try CommandRunner.run(program, arguments + ["--weights", try Fixtures.weightsPath()], stdin: stdin ?? content)
         XCTAssertEqual(result.status, 1, result.stderr, file: file, line: line)
@@ -122,6 +122,6 @@ final class RegionCommandTests: XCTestCase {
         XCTAssertEqual(right.status, 0, right.stderr)
         let r = try SafeTensorsFile(bytes: right.stdout)
         XCTAssertNotEqual(r.tensors["gram.relu1_1"]?.values, a.tensors["gram.relu1_1"]?.values)
-        try assertFails("gram", ["--mask", halves, "--label", "#ff0000"], stdin: image, "\(halves): no pixel has the colour #ff0000 of --label")
+        try assertFails(["--mask", halves, "--label", "#ff0000"], program: "gram", stdin: image, "\(halves): no pixel has the colour #ff0000 of --label")
     }
 }

@@ -120,6 +120,36 @@ final class RegionalStyleTests: XCTestCase {
         }
     }
 
+    /// The gradient of J with regions (style term alone, region weights 2 and 1) against a central difference
+    /// along a random direction d (±1 level per pixel value), h = 0.25 levels. What is left: the float32
+    /// rounding of J (about 1e-6 of J, over 2h·|g·d|: under 1e-4 here) and the kinks of ReLU and max pooling
+    /// that the step crosses (a few of 18432 pixel values move a unit across zero), measured at about 1e-3;
+    /// 1e-2 bounds both, while a region's weight left out of its gradient (factor 2 on half the term) or
+    /// its share f_r (factor 2) is off by 30% or more.
+    func testGradientWithRegionsAgainstADirectionalDifference() throws {
+        var options = StylizeOptions()
+        options.styleLayers = WeightedLayer.equal(layers)
+        options.contentWeight = 0
+        options.totalVariationWeight = 0
+        let stylizer = try Stylizer(network: try Fixtures.vgg16().using(.im2col), options: options)
+        let starry = try stylizer.styleTarget(image: try image("style-starry.ppm"), longest: width, name: "starry")
+        let kitten = try stylizer.styleTarget(image: try image("content-kitten.ppm"), longest: width, name: "kitten")
+        let regional = RegionalStyle(mask: try halves(), regions: [StyledRegion(color: left, target: starry, weight: 2),
+                                                                   StyledRegion(color: right, target: kitten)])
+        let content = try content()
+        let objective = try stylizer.makeObjective(content: content.pixels, width: width, height: height, goal: .regions(regional))
+        var rng = SplitMix64(seed: 11)
+        let direction = content.pixels.map { _ in Float(Bool.random(using: &rng) ? 1 : -1) }
+        let h: Float = 0.25
+        let gradient = try objective.evaluate(content.pixels).gradient
+        let plus = try objective.cost(zip(content.pixels, direction).map { $0 + h * $1 }).total
+        let minus = try objective.cost(zip(content.pixels, direction).map { $0 - h * $1 }).total
+        let numeric = (plus - minus) / (2 * Double(h))
+        let analytic = zip(gradient, direction).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        print("directional derivative: numeric \(numeric), analytic \(analytic)")
+        XCTAssertEqual(analytic, numeric, accuracy: 1e-2 * abs(numeric))
+    }
+
     /// The style term with regions is Σ_r w_r f_r J_r (f_r the share of pixels): checked against the guided
     /// costs computed on their own, to float64 summation order (1e-12 relative).
     func testObjectiveSumsTheRegionsTerms() throws {
