@@ -60,13 +60,14 @@ public func checkRegions(_ specs: [RegionSpec]) throws {
     }
 }
 
-/// Reads a label map; a missing or unreadable file, or one that is no image, is named.
+/// Reads a label map; a missing or unreadable file, or one that is no image, is named (once: libnetpbm's
+/// messages hold the path) after the option.
 public func readMask(_ path: String) throws -> NetpbmImage {
     do {
         guard let image = try NetpbmReader(path: path).next() else { throw CommandError.noImageInFile(path) }
         return image
     } catch let error as NetpbmError {
-        throw CommandError.badValue("--mask \(path): \(error.messageWithoutImage)")
+        throw CommandError.badValue("--mask: \(error.messageWithoutImage)")
     }
 }
 

@@ -76,11 +76,11 @@ final class RegionCommandTests: XCTestCase {
                         "image 1: region #ffffff has no unit at relu1_1 at 32x24 (--guidance erode: no unit there sees only that region); "
                         + "give it more pixels, a larger --size, --guidance dilate or downsample, or --style-layers without relu1_1")
         try assertFails(["--mask", "/nonexistent/mask.pgm", "--region", "0=\(style!)"],
-                        "--mask /nonexistent/mask.pgm: cannot open '/nonexistent/mask.pgm': No such file or directory")
+                        "--mask: cannot open '/nonexistent/mask.pgm': No such file or directory")
         let bogus = TestImages.path("bogus-mask.pgm")
         try Data("hello".utf8).write(to: URL(fileURLWithPath: bogus))
         try assertFails(["--mask", bogus, "--region", "0=\(style!)"],
-                        "--mask \(bogus): bad magic number 0x6865 - not a PAM, PPM, PGM, or PBM file")
+                        "--mask: \(bogus): bad magic number 0x6865 - not a PAM, PPM, PGM, or PBM file")
     }
 
     /// Two regions, one painted and one `none`, with --guidance downsample (at 32x24 an eroded half has no
