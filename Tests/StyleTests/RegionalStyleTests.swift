@@ -48,8 +48,9 @@ final class RegionalStyleTests: XCTestCase {
 
     /// Each region's guided Grams of the result are closer to its own style's Grams than to the other's: the
     /// Starry Night on the left, the kitten photo (as a style) on the right, and the other way round, so a
-    /// style that is simply nearer to the photo cannot pass both. Measured (30 evaluations): see the ratios
-    /// printed; the bound asks for 3x, where the content itself starts within a factor of about 1.5 of both.
+    /// style that is simply nearer to the photo cannot pass both. Measured (30 evaluations, this machine):
+    /// 55-78x closer (own 867-1200, other 66,300-67,400), where the content itself starts at 0.34-2.3x. The
+    /// bound asks 20x: another CPU's kernels change the optimizer's path by rounding, not its outcome by 3x.
     func testEachRegionIsCloserToItsOwnStyle() throws {
         let stylizer = try stylizer(evaluations: 30)
         let network = stylizer.network
@@ -66,15 +67,16 @@ final class RegionalStyleTests: XCTestCase {
                 let (cOwn, cOther) = (try distance(content.pixels, region: region, to: own, network: network),
                                       try distance(content.pixels, region: region, to: other, network: network))
                 print("region \(region.color): result own \(dOwn) other \(dOther) (ratio \(dOther / dOwn)); content own \(cOwn) other \(cOther)")
-                XCTAssertLessThan(dOwn * 3, dOther, "region \(region.color)")
+                XCTAssertLessThan(dOwn * 20, dOther, "region \(region.color)")
             }
         }
     }
 
     /// A `none` region keeps the content's look: with erosion no style term's gradient reaches its pixels,
     /// only the content and total-variation terms, which hold it near the photo, while the styled half moves
-    /// far. Measured (30 evaluations): the mean change printed; the bounds ask for under 3 levels there and
-    /// over 10 in the styled half.
+    /// far. Measured (30 evaluations): 2.1 levels in the none half (the content term's pull near the border,
+    /// where relu4_2 sees both halves, and the total variation there), 33.9 in the styled half; the bounds
+    /// ask under 4 and over 10.
     func testNoneRegionStaysNearTheContent() throws {
         let stylizer = try stylizer(evaluations: 30)
         let starry = try stylizer.styleTarget(image: try image("style-starry.ppm"), longest: width, name: "starry")
@@ -96,7 +98,7 @@ final class RegionalStyleTests: XCTestCase {
         }
         let (styled, kept) = (meanChange(0..<(width / 2)), meanChange((width / 2)..<width))
         print("mean change: styled half \(styled), none half \(kept)")
-        XCTAssertLessThan(kept, 3)
+        XCTAssertLessThan(kept, 4)
         XCTAssertGreaterThan(styled, 10)
     }
 
@@ -120,13 +122,15 @@ final class RegionalStyleTests: XCTestCase {
         }
     }
 
-    /// The gradient of J with regions (style term alone, region weights 2 and 1) against a central difference
-    /// along a random direction d (±1 level per pixel value), h = 0.25 levels. What is left: the float32
-    /// rounding of J (about 1e-6 of J, over 2h·|g·d|: under 1e-4 here) and the kinks of ReLU and max pooling
-    /// that the step crosses (a few of 18432 pixel values move a unit across zero), measured at about 1e-3;
-    /// 1e-2 bounds both, while a region's weight left out of its gradient (factor 2 on half the term) or
-    /// its share f_r (factor 2) is off by 30% or more.
-    func testGradientWithRegionsAgainstADirectionalDifference() throws {
+    /// The regions' gradients are weighted and summed as J is: with region weights (2, 1), the gradient of J is
+    /// 2 g_A + g_B, g_A and g_B those of J with only A styled (B none) and only B (each guided term's gradient
+    /// is checked against finite differences in GuidedGramTests, the backward pass in EngineTests). And one region
+    /// over the whole image (f = 1, guides of ones at every layer) gives the plain term's J and gradient. The
+    /// bounds are float32 rounding: the summed gradients differ by the order of the two sums at the layers
+    /// (a few ε of the largest entry, 1e-5 of it), the one-region J by none (the guided Gram of ones is the plain
+    /// Gram bit for bit). A central difference of J along a random direction is no sharper a check here: the
+    /// float32 forward pass leaves J noisy at 1e-6 of its value, 2-6% of the difference at h = 0.01-0.25 levels.
+    func testRegionGradientsAreWeightedAndSummed() throws {
         var options = StylizeOptions()
         options.styleLayers = WeightedLayer.equal(layers)
         options.contentWeight = 0
@@ -134,20 +138,26 @@ final class RegionalStyleTests: XCTestCase {
         let stylizer = try Stylizer(network: try Fixtures.vgg16().using(.im2col), options: options)
         let starry = try stylizer.styleTarget(image: try image("style-starry.ppm"), longest: width, name: "starry")
         let kitten = try stylizer.styleTarget(image: try image("content-kitten.ppm"), longest: width, name: "kitten")
-        let regional = RegionalStyle(mask: try halves(), regions: [StyledRegion(color: left, target: starry, weight: 2),
-                                                                   StyledRegion(color: right, target: kitten)])
         let content = try content()
-        let objective = try stylizer.makeObjective(content: content.pixels, width: width, height: height, goal: .regions(regional))
-        var rng = SplitMix64(seed: 11)
-        let direction = content.pixels.map { _ in Float(Bool.random(using: &rng) ? 1 : -1) }
-        let h: Float = 0.25
-        let gradient = try objective.evaluate(content.pixels).gradient
-        let plus = try objective.cost(zip(content.pixels, direction).map { $0 + h * $1 }).total
-        let minus = try objective.cost(zip(content.pixels, direction).map { $0 - h * $1 }).total
-        let numeric = (plus - minus) / (2 * Double(h))
-        let analytic = zip(gradient, direction).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        print("directional derivative: numeric \(numeric), analytic \(analytic)")
-        XCTAssertEqual(analytic, numeric, accuracy: 1e-2 * abs(numeric))
+        func gradient(_ a: StyleTarget?, _ wa: Double, _ b: StyleTarget?) throws -> (cost: Double, gradient: [Float]) {
+            let regional = RegionalStyle(mask: try halves(), regions: [StyledRegion(color: left, target: a, weight: wa),
+                                                                       StyledRegion(color: right, target: b)])
+            let (cost, g) = try stylizer.makeObjective(content: content.pixels, width: width, height: height, goal: .regions(regional))
+                .evaluate(content.pixels)
+            return (cost.total, g)
+        }
+        let both = try gradient(starry, 2, kitten), onlyA = try gradient(starry, 1, nil), onlyB = try gradient(nil, 1, kitten)
+        let expected = zip(onlyA.gradient, onlyB.gradient).map { 2 * $0 + $1 }
+        XCTAssertLessThan(maxRelativeError(both.gradient, expected), 1e-5)
+        XCTAssertEqual(both.cost, 2 * onlyA.cost + onlyB.cost, accuracy: 1e-12 * both.cost)
+
+        let whole = RegionalStyle(mask: try LabelMask(image: NetpbmImage(rgb: RGBImage(width: 3, height: 2, pixels: [Float](repeating: 7, count: 18))),
+                                                      colors: [RegionColor(gray: 7)], name: "one"),
+                                  regions: [StyledRegion(color: RegionColor(gray: 7), target: starry)])
+        let guided = try stylizer.makeObjective(content: content.pixels, width: width, height: height, goal: .regions(whole)).evaluate(content.pixels)
+        let plain = try stylizer.makeObjective(content: content.pixels, width: width, height: height, style: starry).evaluate(content.pixels)
+        XCTAssertEqual(guided.cost.total, plain.cost.total)
+        XCTAssertLessThan(maxRelativeError(guided.gradient, plain.gradient), 1e-6)
     }
 
     /// The style term with regions is Σ_r w_r f_r J_r (f_r the share of pixels): checked against the guided
