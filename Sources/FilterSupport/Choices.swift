@@ -9,6 +9,8 @@ import Style
 extension OptimizerKind: ExpressibleByArgument {}
 extension PoolingKind: ExpressibleByArgument {}
 extension FlowPreset: ExpressibleByArgument {}
+extension GuidanceMode: ExpressibleByArgument {}
+extension ColorChoice: ExpressibleByArgument {}
 
 /// --init: where the optimization starts.
 public enum StartChoice: ExpressibleByArgument, Equatable, Sendable {

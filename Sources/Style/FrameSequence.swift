@@ -5,8 +5,8 @@ public struct StreamOptions: Sendable, Equatable {
     /// Working size (longest side, px), which is then the output size too; nil: the input's size, optimized
     /// at 512 px at most (`Stylizer.workingSize`).
     public var size: Int? = nil
-    /// Keep the content's colors (`ColorPreservation`): luminance-only transfer.
-    public var preserveColors = false
+    /// Whose colours the result has (`ColorChoice`); `.luminance` is `--preserve-colors`.
+    public var colors = ColorChoice.default
     /// w of `TemporalTerm` for frames after the first; 0: warm start without the term.
     public var temporalWeight: Double = 2e4
     /// Evaluations of J for each warm-started frame (one stage at full size instead of the schedule).
@@ -74,12 +74,21 @@ public struct FrameSequence {
     /// longest side), so that a style image is scaled with the content.
     public mutating func next(_ original: RGBImage, style: (_ workingLongest: Int) throws -> StyleTarget,
                               progress: (StylizeProgress) -> Void = { _ in }) throws -> Frame {
+        try next(original, goal: { .whole(try style($0)) }, progress: progress)
+    }
+
+    /// As `next(_:style:progress:)`, toward a style per region of a label map or one for the whole image.
+    public mutating func next(_ original: RGBImage, goal: (_ workingLongest: Int) throws -> StyleGoal,
+                              progress: (StylizeProgress) -> Void = { _ in }) throws -> Frame {
         let working = Stylizer.workingSize(width: original.width, height: original.height, requested: options.size)
         try stylizer.checkSize(width: working.width, height: working.height)
-        let content = RGBImage(width: working.width, height: working.height,
+        var content = RGBImage(width: working.width, height: working.height,
                                pixels: Resample.resize(original.pixels, width: original.width, height: original.height,
                                                        toWidth: working.width, toHeight: working.height))
-        let target = try style(max(working.width, working.height))
+        let target = try goal(max(working.width, working.height))
+        if options.colors == .histogram {
+            content.pixels = try ColorTransfer.before(content.pixels, width: working.width, height: working.height, goal: target)
+        }
         var start: RGBImage? = nil, temporal: TemporalTerm? = nil, schedule: [Stage]? = nil
         var how = FrameStart.fresh
         if let previous, !options.independentFrames {
@@ -103,17 +112,18 @@ public struct FrameSequence {
                 }
             }
         }
-        let result = try stylizer.run(content: content, style: target, start: start, temporal: temporal,
+        let result = try stylizer.run(content: content, goal: target, start: start, temporal: temporal,
                                       schedule: schedule, progress: progress)
         previous = (content, result.image)
 
         let (outWidth, outHeight) = options.size == nil ? (original.width, original.height) : (working.width, working.height)
         var pixels = Resample.resize(result.image.pixels, width: working.width, height: working.height,
                                      toWidth: outWidth, toHeight: outHeight)
-        if options.preserveColors {
+        if options.colors == .luminance || options.colors == .content {
             let reference = Resample.resize(original.pixels, width: original.width, height: original.height,
                                             toWidth: outWidth, toHeight: outHeight)
-            pixels = ColorPreservation.apply(stylized: pixels, content: reference)
+            pixels = options.colors == .luminance ? ColorPreservation.apply(stylized: pixels, content: reference)
+                : ColorTransfer.after(pixels, content: reference, width: outWidth, height: outHeight, goal: target)
         }
         return Frame(image: RGBImage(width: outWidth, height: outHeight, pixels: pixels), result: result, start: how,
                      workingWidth: working.width, workingHeight: working.height)

@@ -17,6 +17,12 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
     case insufficientMemory(String)
     /// OpenCV's optical flow failed (`OpticalFlow.dis`), with its reason.
     case opticalFlow(String)
+    /// A label map (`LabelMask`) that does not fit the regions or the image, the message saying how.
+    case mask(String)
+    /// A styled region with no unit at a style layer once its guidance is carried there (`Guidance`).
+    case emptyRegion(color: String, layer: String, width: Int, height: Int, mode: GuidanceMode)
+    /// `--colors histogram` with a style that has no pixels (a Gram file).
+    case noPalette
 
     public var description: String {
         switch self {
@@ -31,6 +37,14 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
         case .badSchedule(let text): text
         case .insufficientMemory(let text): text
         case .opticalFlow(let reason): "optical flow: \(reason)"
+        case .mask(let text): text
+        case .noPalette: "--colors histogram needs the style's colours, and a Gram file has none: give the style image instead"
+        case .emptyRegion(let color, let layer, let width, let height, let mode):
+            "region \(color) has no unit at \(layer) at \(width)x\(height) (--guidance \(mode.rawValue)"
+                + (mode == .erode ? ": no unit there sees only that region" : "")
+                + "); give it more pixels, a larger --size, "
+                + (mode == .downsample ? "" : "--guidance \(mode == .erode ? "dilate or " : "")downsample, ")
+                + "or --style-layers without \(layer)"
         }
     }
 }

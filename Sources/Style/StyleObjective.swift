@@ -60,15 +60,23 @@ public final class StyleObjective: Sendable {
     /// For frames of a stream: the pull toward the previous output.
     public let temporal: TemporalTerm?
 
+    /// For spatial control: the regions' guided terms (`GuidedGram`), which replace the whole-image style
+    /// term (`style` is then not read); empty: the plain term.
+    public let regions: [GuidedRegion]
+
     public init(network: VGG, content: [Float], width: Int, height: Int, contentLayer: String,
-                styleLayers: [WeightedLayer], style: StyleTarget, weights: CostWeights, temporal: TemporalTerm? = nil) throws {
-        for layer in styleLayers {
-            let channels = network.channels(at: try network.index(of: layer.name))
-            guard let gram = style.grams[layer.name] else { throw StyleError.missingGram(layer: layer.name) }
-            guard gram.count == channels * channels else {
-                throw StyleError.gramSize(layer: layer.name, entries: gram.count, channels: channels)
+                styleLayers: [WeightedLayer], style: StyleTarget, regions: [GuidedRegion] = [], weights: CostWeights,
+                temporal: TemporalTerm? = nil) throws {
+        for target in regions.isEmpty ? [style] : regions.map(\.target) {
+            for layer in styleLayers {
+                let channels = network.channels(at: try network.index(of: layer.name))
+                guard let gram = target.grams[layer.name] else { throw StyleError.missingGram(layer: layer.name) }
+                guard gram.count == channels * channels else {
+                    throw StyleError.gramSize(layer: layer.name, entries: gram.count, channels: channels)
+                }
             }
         }
+        self.regions = regions
         let x = network.input.networkInput(pixels: content, width: width, height: height)
         let result = try network.forward(x, taps: [contentLayer], keepForBackward: false)
         self.contentTarget = result.taps[contentLayer]!
@@ -115,14 +123,29 @@ public final class StyleObjective: Sendable {
         var perLayer: [String: Double] = [:]
         if weights.style != 0 {
             for layer in styleLayers {
-                let (features, target) = (forward.taps[layer.name]!, styleTarget.grams[layer.name]!)
-                let value: Double
-                if withGradient {
-                    let g: Tensor
-                    (value, g) = Gram.loss(features: features, target: target, gradientScale: Float(weights.style * layer.weight))
-                    layerGradients.add(g, at: layer.name)
-                } else {
-                    value = Gram.cost(features: features, target: target)
+                let features = forward.taps[layer.name]!
+                var value = 0.0
+                if regions.isEmpty {
+                    let target = styleTarget.grams[layer.name]!
+                    if withGradient {
+                        let g: Tensor
+                        (value, g) = Gram.loss(features: features, target: target, gradientScale: Float(weights.style * layer.weight))
+                        layerGradients.add(g, at: layer.name)
+                    } else {
+                        value = Gram.cost(features: features, target: target)
+                    }
+                }
+                // Spatial control: Σ_r w_r J_r[l], each region's guided Gram against its own target.
+                for region in regions {
+                    let (guide, target) = (region.guides[layer.name]!, region.target.grams[layer.name]!)
+                    if withGradient {
+                        let (part, g) = GuidedGram.loss(features: features, guide: guide, target: target,
+                                                        gradientScale: Float(weights.style * layer.weight * region.weight))
+                        layerGradients.add(g, at: layer.name)
+                        value += region.weight * part
+                    } else {
+                        value += region.weight * GuidedGram.cost(features: features, guide: guide, target: target)
+                    }
                 }
                 perLayer[layer.name] = value
                 styleCost += layer.weight * value

@@ -5,9 +5,13 @@ import Engine
 public struct StyleTarget: Sendable, Equatable {
     /// Layer name -> row-major C x C normalized Gram matrix.
     public var grams: [String: [Float]]
+    /// The style image's pixels (interleaved RGB, 0...255) for `--colors histogram`; nil for a Gram file.
+    /// A blend holds the pixels of all its images, or nil if any part has none.
+    public var palette: [Float]?
 
-    public init(grams: [String: [Float]]) {
+    public init(grams: [String: [Float]], palette: [Float]? = nil) {
         self.grams = grams
+        self.palette = palette
     }
 
     /// The Grams of an image's features at the given layers.
@@ -39,6 +43,7 @@ public struct StyleTarget: Sendable, Equatable {
         guard parts.allSatisfy({ Set($0.target.grams.keys) == Set(grams.keys) }) else {
             throw StyleError.blend("cannot blend: the styles do not have the same layers")
         }
-        return StyleTarget(grams: grams)
+        let palettes = parts.map(\.target.palette)
+        return StyleTarget(grams: grams, palette: palettes.contains { $0 == nil } ? nil : palettes.flatMap { $0! })
     }
 }

@@ -57,8 +57,36 @@ public final class Stylizer: Sendable {
         }
         let pixels = Resample.resize(image.pixels, width: image.width, height: image.height,
                                      toWidth: size.width, toHeight: size.height)
-        return try StyleTarget(network: network, pixels: pixels, width: size.width, height: size.height,
-                               layers: options.styleLayers.map(\.name))
+        var target = try StyleTarget(network: network, pixels: pixels, width: size.width, height: size.height,
+                                     layers: options.styleLayers.map(\.name))
+        target.palette = pixels
+        return target
+    }
+
+    /// The guided Grams (`GuidedGram`) of a region of a style image (`gram --mask`): the image scaled as
+    /// `styleTarget`, `guide` (one weight per pixel of the image, 0...1) sampled to it (nearest) and carried to
+    /// each layer by `mode`. A region with no unit at some layer is refused.
+    public func styleTarget(image: RGBImage, longest: Int, name: String, guide: [Float], mode: GuidanceMode) throws -> StyleTarget {
+        let size = Resample.fit(width: image.width, height: image.height, longest: longest)
+        guard min(size.width, size.height) >= minimumSide else {
+            throw StyleError.imageTooSmall(name: name, width: size.width, height: size.height, minimum: minimumSide, atScale: true)
+        }
+        let pixels = Resample.resize(image.pixels, width: image.width, height: image.height,
+                                     toWidth: size.width, toHeight: size.height)
+        let layers = options.styleLayers.map(\.name)
+        let sampled = LabelMask.nearest(guide, width: image.width, height: image.height, toWidth: size.width, toHeight: size.height)
+        let guides = try Guidance.propagate(sampled, width: size.width, height: size.height, network: network, layers: layers, mode: mode)
+        let x = network.input.networkInput(pixels: pixels, width: size.width, height: size.height)
+        let result = try network.forward(x, taps: layers, keepForBackward: false)
+        var grams: [String: [Float]] = [:]
+        for layer in layers {
+            guard GuidedGram.weight(guides[layer]!) > 0 else {
+                throw StyleError.emptyRegion(color: "of \(name)", layer: layer, width: size.width, height: size.height, mode: mode)
+            }
+            grams[layer] = GuidedGram.matrix(result.taps[layer]!, guide: guides[layer]!)
+        }
+        let selected = (0..<(size.width * size.height)).filter { sampled[$0] >= 0.5 }
+        return StyleTarget(grams: grams, palette: selected.flatMap { pixels[(3 * $0)..<(3 * $0 + 3)] })
     }
 
     /// Refuses a working size too small for the deepest layer used.
@@ -74,14 +102,29 @@ public final class Stylizer: Sendable {
     /// one-stage `schedule` warm-start it instead of the coarse-to-fine run from the content.
     public func run(content: RGBImage, style: StyleTarget, start: RGBImage? = nil, temporal: TemporalTerm? = nil,
                     schedule: [Stage]? = nil, progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
+        try run(content: content, goal: .whole(style), start: start, temporal: temporal, schedule: schedule, progress: progress)
+    }
+
+    /// Stylizes `content` toward `goal`: one style over the whole image, or one per region of a label map.
+    /// With regions, a coarse stage at which a styled region has no unit at some layer is skipped (as one too
+    /// small for the network); at full size that is an error (`StyleError.emptyRegion`).
+    public func run(content: RGBImage, goal: StyleGoal, start: RGBImage? = nil, temporal: TemporalTerm? = nil,
+                    schedule: [Stage]? = nil, progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
         try checkSize(width: content.width, height: content.height)
-        // Each stage with its size; coarse stages too small for the network are skipped.
-        let stages = (schedule ?? options.schedule).map { stage -> (stage: Stage, size: (width: Int, height: Int)) in
+        // Each stage with its size; coarse stages too small for the network (or for a region) are skipped.
+        let stages = try (schedule ?? options.schedule).map { stage -> (stage: Stage, size: (width: Int, height: Int)) in
             let size = stage.scale == 1 ? (width: content.width, height: content.height)
                 : Resample.fit(width: content.width, height: content.height,
                                longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))
             return (stage, size)
-        }.filter { min($0.size.width, $0.size.height) >= minimumSide || $0.stage.scale == 1 }
+        }.filter { stage, size in
+            if stage.scale == 1 {
+                _ = try guidedRegions(goal, width: size.width, height: size.height)
+                return true
+            }
+            guard min(size.width, size.height) >= minimumSide else { return false }
+            return (try? guidedRegions(goal, width: size.width, height: size.height)) != nil
+        }
         let first = start ?? startImage(for: content)
         var current = first
         var evaluations = 0
@@ -93,7 +136,7 @@ public final class Stylizer: Sendable {
             let start = index == 0 ? Resample.resize(current.pixels, width: current.width, height: current.height,
                                                      toWidth: size.width, toHeight: size.height)
                 : Self.upsample(current, addingDetailOf: target, width: size.width, height: size.height)
-            let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style,
+            let objective = try makeObjective(content: target, width: size.width, height: size.height, goal: goal,
                                               temporal: stage.scale == 1 ? temporal : nil)
             if stage.scale == 1 { fullSize = objective }
             // The optimizers report right after each evaluation, so the parts kept here are those of `value`.
@@ -129,7 +172,7 @@ public final class Stylizer: Sendable {
                                pixels: current.pixels.map { min(max($0.rounded(), 0), 255) })
         // J at the working size, for the report: the last stage's objective when it ran at full size.
         let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height,
-                                                      style: style, temporal: temporal)
+                                                      goal: goal, temporal: temporal)
         let initial = try objective.cost(Bounds.pixels.clamp(first.pixels)).total
         return StylizeResult(image: written, cost: try objective.cost(written.pixels),
                              initialCost: initial, evaluations: evaluations, stages: ran)
@@ -154,10 +197,24 @@ public final class Stylizer: Sendable {
     /// J at one size: these options' layers, and their weights or the defaults for that size.
     public func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget,
                               temporal: TemporalTerm? = nil) throws -> StyleObjective {
-        try StyleObjective(network: network, content: content, width: width, height: height,
-                           contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
-                           weights: try DefaultWeights.resolve(options, network: network, width: width, height: height),
-                           temporal: temporal)
+        try makeObjective(content: content, width: width, height: height, goal: .whole(style), temporal: temporal)
+    }
+
+    public func makeObjective(content: [Float], width: Int, height: Int, goal: StyleGoal,
+                              temporal: TemporalTerm? = nil) throws -> StyleObjective {
+        let style: StyleTarget
+        if case .whole(let target) = goal { style = target } else { style = StyleTarget(grams: [:]) }
+        return try StyleObjective(network: network, content: content, width: width, height: height,
+                                  contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
+                                  regions: try guidedRegions(goal, width: width, height: height),
+                                  weights: try DefaultWeights.resolve(options, network: network, width: width, height: height),
+                                  temporal: temporal)
+    }
+
+    /// The guided terms of a regional goal at one size; none for a whole-image goal.
+    func guidedRegions(_ goal: StyleGoal, width: Int, height: Int) throws -> [GuidedRegion] {
+        guard case .regions(let regional) = goal else { return [] }
+        return try regional.guided(network: network, layers: options.styleLayers.map(\.name), width: width, height: height)
     }
 
     func startImage(for content: RGBImage) -> RGBImage {

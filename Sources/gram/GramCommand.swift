@@ -24,6 +24,7 @@ struct GramCommand: ParsableCommand {
           gram --size 256 --layers relu1_1,relu2_1,relu3_1 < starry.ppm > s256.gram
           gram --blend starry.gram:0.7 kazusa.gram:0.3 > mix.gram
           gram --info starry.gram
+          gram --mask starry-sky.pgm --label 255 < starry.ppm > sky.gram
           python3 -c "import safetensors.numpy as s; print(s.load_file('s256.gram'))"
         """)
 
@@ -37,6 +38,15 @@ struct GramCommand: ParsableCommand {
 
     @Option(help: "max or avg (as stylize --pooling).")
     var pooling = PoolingKind.max
+
+    @Option(help: ArgumentHelp("Only a region of the style image: a label map (PGM/PPM/PAM, the style image's aspect ratio, any size). Guided Grams (Gatys et al. 2017), for stylize --region.", valueName: "file"))
+    var mask: String?
+
+    @Option(help: ArgumentHelp("With --mask: the region is the pixels of exactly this colour (#rrggbb, R,G,B or a gray level); without, the mask's gray level is each pixel's weight (white in, black out).", valueName: "color"))
+    var label: String?
+
+    @Option(help: ArgumentHelp("With --mask: erode (units that see only the region, the default, as stylize), dilate or downsample.", valueName: "mode"))
+    var guidance = GuidanceMode.default
 
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Mix Gram files instead: FILE:WEIGHT ...", valueName: "file:w"))
     var blend: [String] = []
@@ -53,6 +63,11 @@ struct GramCommand: ParsableCommand {
         try CommandError.refuseUnrecognized(unrecognized)
         if size < 1 { throw ValidationError("--size must be positive") }
         do { _ = try parseWeightedLayers(layers) } catch { throw ValidationError("--layers: \(error)") }
+        if mask == nil && label != nil { throw ValidationError("--label needs --mask FILE") }
+        if let label, RegionSpec.parseColor(label) == nil {
+            throw ValidationError("--label: bad colour \"\(label)\": expected #rrggbb, R,G,B or a gray level 0...255")
+        }
+        if mask != nil && !blend.isEmpty { throw ValidationError("--mask applies to a style image, not to --blend") }
         let weights = try blend.map { try Self.blendItem($0).weight }
         if !weights.isEmpty && weights.allSatisfy({ $0 == 0 }) { throw ValidationError("--blend: the weights are all 0") }
     }
@@ -82,9 +97,22 @@ struct GramCommand: ParsableCommand {
         }
         let rgb = image.rgb()
         let fitted = Resample.fit(width: rgb.width, height: rgb.height, longest: size)
-        let target = try stylizer.styleTarget(image: rgb, longest: size, name: "stdin")
+        var source = "style image \(rgb.width)x\(rgb.height) scaled to \(fitted.width)x\(fitted.height)"
+        let target: StyleTarget
+        if let mask {
+            let maskImage = try readMask(mask)
+            try LabelMask.checkShape(maskWidth: maskImage.width, maskHeight: maskImage.height, width: rgb.width, height: rgb.height,
+                                     name: mask, image: "the style image")
+            let color = label.flatMap(RegionSpec.parseColor)
+            let weights = try LabelMask.weights(image: maskImage, label: color, name: mask)
+            let guide = LabelMask.nearest(weights, width: maskImage.width, height: maskImage.height, toWidth: rgb.width, toHeight: rgb.height)
+            target = try stylizer.styleTarget(image: rgb, longest: size, name: "stdin", guide: guide, mode: guidance)
+            source += ", region \(color.map { "\($0)" } ?? "gray levels") of \(mask) (guidance \(guidance.rawValue))"
+        } else {
+            target = try stylizer.styleTarget(image: rgb, longest: size, name: "stdin")
+        }
         return GramFile(layers: layerNames, target: target, styleWidth: fitted.width, styleHeight: fitted.height,
-                        network: network, source: "style image \(rgb.width)x\(rgb.height) scaled to \(fitted.width)x\(fitted.height)")
+                        network: network, source: source)
     }
 
     func mixed() throws -> GramFile {

@@ -33,6 +33,9 @@ struct StylizeCommand: ParsableCommand {
           stylize --gram starry.gram --size 256 < photo.ppm | pnmtopng > out.png
           stylize --style a.ppm --style b.ppm --style-blend 0.7,0.3 < in.pam > o.pam
           stylize --style starry.ppm --preserve-colors < photo.ppm > out.ppm
+          stylize --style starry.ppm --colors histogram < photo.ppm > out.ppm
+          stylize --mask sky.pgm --region 255=starry.ppm --region 0=none <p.ppm >o.ppm
+          stylize --mask m.ppm --region '#ff0000=a.gram:2' --region 0=b.ppm <p.ppm >o
           for f in *.ppm; do stylize --gram starry.gram < $f > out-$f; done
           filters/stylize-image photo.jpg starry.jpg out.png -- --size 384
           filters/stylize-video in.mp4 starry.gram out.mp4
@@ -68,6 +71,15 @@ struct StylizeCommand: ParsableCommand {
 
     @Option(name: .customLong("gram"), help: ArgumentHelp("A style signature written by `gram`; repeat to blend.", valueName: "file"))
     var gramFiles: [String] = []
+
+    @Option(help: ArgumentHelp("A label map (PGM/PPM/PAM, the input's aspect ratio, any size; sampled to the working size, nearest): each colour a region, painted as its --region says. Blends of two region colours (a blurred map) blend the two.", valueName: "file"))
+    var mask: String?
+
+    @Option(name: .customLong("region"), help: ArgumentHelp("With --mask, for each of its colours: COLOR (#rrggbb, R,G,B or a gray level) = a style image, a Gram file, or none (keeps the content's look); :WEIGHT scales that region's style weight (default 1).", valueName: "color=style[:w]"))
+    var regions: [String] = []
+
+    @Option(help: ArgumentHelp("With --mask, how a region is carried to each layer: erode (units that see only the region; the paper's choice), dilate (units that see any of it), downsample (averaged at each pooling).", valueName: "mode"))
+    var guidance = GuidanceMode.default
 
     @Option(help: ArgumentHelp("Blend weights for the styles, --style ones first, then --gram ones (e.g. 0.7,0.3).", valueName: "w,w,..."))
     var styleBlend: String?
@@ -114,8 +126,11 @@ struct StylizeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Style image size relative to the working size.", valueName: "factor"))
     var styleScale: Double = 1
 
-    @Flag(help: "Keep the content's colors; transfer luminance only.")
-    var preserveColors = streamDefaults.preserveColors
+    @Option(help: ArgumentHelp("Whose colours: style (the painting's), luminance (the content's colours with the result's luminance, after), content (the result's channels histogram-matched to the content's, after), histogram (the content's channels histogram-matched to the style image's before painting; not with Gram files). Per region with --mask.", valueName: "choice"))
+    var colors = streamDefaults.colors
+
+    @Flag(help: "Keep the content's colors: the same as --colors luminance.")
+    var preserveColors = false
 
     @Option(help: "max or avg.")
     var pooling = PoolingKind.max
@@ -152,10 +167,20 @@ struct StylizeCommand: ParsableCommand {
     /// (status 64) naming the option.
     mutating func validate() throws {
         try CommandError.refuseUnrecognized(unrecognized)
-        if styleImages.isEmpty && gramFiles.isEmpty { throw ValidationError("give a style: --style IMAGE or --gram FILE") }
+        if mask != nil {
+            if !styleImages.isEmpty || !gramFiles.isEmpty {
+                throw ValidationError("--mask: give each region's style with --region COLOR=STYLE, not --style or --gram")
+            }
+            if regions.isEmpty { throw ValidationError("--mask needs a --region COLOR=STYLE for each colour of the mask") }
+            if styleBlend != nil { throw ValidationError("--style-blend does not apply with --mask (one style per --region)") }
+            do { try checkRegions(try regionSpecs()) } catch { throw ValidationError("\(error)") }
+        } else {
+            if !regions.isEmpty { throw ValidationError("--region needs --mask FILE (the label map)") }
+            if styleImages.isEmpty && gramFiles.isEmpty { throw ValidationError("give a style: --style IMAGE or --gram FILE") }
+        }
         if let size, size < 1 { throw ValidationError("--size must be positive") }
         if styleScale <= 0 { throw ValidationError("--style-scale must be positive") }
-        if styleScale != 1 && styleImages.isEmpty {
+        if styleScale != 1 && styleImages.isEmpty && mask == nil {
             throw ValidationError("--style-scale applies to --style images; a Gram file keeps the size it was made at (gram --size)")
         }
         if let styleBlend {
@@ -170,10 +195,19 @@ struct StylizeCommand: ParsableCommand {
         for (name, value) in [("--content-weight", contentWeight), ("--style-weight", styleWeight), ("--tv-weight", tvWeight)] {
             if let value, !(value >= 0) { throw ValidationError("\(name) must not be negative") }
         }
+        if preserveColors && colors != .luminance && colors != .default {
+            throw ValidationError("--preserve-colors is --colors luminance; it cannot go with --colors \(colors.rawValue)")
+        }
+        if colors == .histogram && !gramFiles.isEmpty {
+            throw ValidationError("--colors histogram needs the style's colours, and a Gram file has none: give the style image with --style")
+        }
         if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
         if frameIterations < 0 { throw ValidationError("--frame-iterations must not be negative") }
         if temporalWeight < 0 { throw ValidationError("--temporal-weight must not be negative") }
     }
+
+    /// The --region values, parsed.
+    func regionSpecs() throws -> [RegionSpec] { try regions.map(RegionSpec.init(parsing:)) }
 
     func run() throws {
         let diagnostics = Diagnostics(program: "stylize", quiet: quiet)

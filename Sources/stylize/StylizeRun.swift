@@ -16,9 +16,19 @@ struct StylizeRun {
         let network = try command.networkOptions.loadNetwork(pooling: command.pooling)
         if command.verbose { diagnostics.message(BLASKernel.current().description) }
         let stylizer = try Stylizer(network: network, options: options)
-        let styles = try StyleSources(styleImages: command.styleImages, gramFiles: command.gramFiles,
-                                      blend: try command.styleBlend.map(parseWeights), styleScale: command.styleScale,
-                                      network: network, layers: options.styleLayers.map(\.name), minimumSide: stylizer.minimumSide)
+        let layers = options.styleLayers.map(\.name)
+        let regions = try command.mask.map {
+            try RegionSources(maskPath: $0, regions: try command.regionSpecs(), mode: command.guidance, styleScale: command.styleScale,
+                              network: network, layers: layers, minimumSide: stylizer.minimumSide)
+        }
+        let styles = regions != nil ? nil
+            : try StyleSources(styleImages: command.styleImages, gramFiles: command.gramFiles,
+                               blend: try command.styleBlend.map(parseWeights), styleScale: command.styleScale,
+                               network: network, layers: layers, minimumSide: stylizer.minimumSide)
+        let goal: (Int) throws -> StyleGoal = { longest in
+            if let regions { return try regions.goal(for: stylizer, workingLongest: longest) { diagnostics.message($0) } }
+            return .whole(try styles!.target(for: stylizer, workingLongest: longest) { diagnostics.message($0) })
+        }
         var frames = FrameSequence(stylizer: stylizer, options: streamOptions())
         StandardStreams.announceTerminalInput("images", diagnostics: diagnostics)
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
@@ -35,7 +45,8 @@ struct StylizeRun {
             let frame: Frame
             do {
                 defer { progress.clear() }
-                frame = try frames.next(input.rgb(), style: { try styles.target(for: stylizer, workingLongest: $0) { diagnostics.message($0) } },
+                try regions?.check(width: input.width, height: input.height, image: "the image")
+                frame = try frames.next(input.rgb(), goal: goal,
                                         progress: { report($0, index: index, styleLayers: options.styleLayers.map(\.name), progress: progress) })
             } catch {
                 throw CommandError.image(index, error)
@@ -72,7 +83,7 @@ struct StylizeRun {
     func streamOptions() -> StreamOptions {
         var options = StreamOptions.defaults
         options.size = command.size
-        options.preserveColors = command.preserveColors
+        options.colors = command.preserveColors ? .luminance : command.colors
         options.temporalWeight = command.temporalWeight
         options.frameEvaluations = command.frameIterations
         options.sceneCut = command.sceneCut
