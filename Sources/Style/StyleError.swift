@@ -17,6 +17,8 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
     case insufficientMemory(String)
     /// OpenCV's optical flow failed (`OpticalFlow.dis`), with its reason.
     case opticalFlow(String)
+    /// A saved state (`StylizerState`) that does not fit the stages of this image: a damaged checkpoint.
+    case checkpointState(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
         case .badSchedule(let text): text
         case .insufficientMemory(let text): text
         case .opticalFlow(let reason): "optical flow: \(reason)"
+        case .checkpointState(let text): "the checkpoint does not fit this image: \(text)"
         }
     }
 }
