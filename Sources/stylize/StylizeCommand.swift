@@ -36,8 +36,9 @@ struct StylizeCommand: ParsableCommand {
           for f in *.ppm; do stylize --gram starry.gram < $f > out-$f; done
           filters/stylize-image photo.jpg starry.jpg out.png -- --size 384
           filters/stylize-video in.mp4 starry.gram out.mp4
-          stylize --gram starry.gram --size 4096 --checkpoint big.ckpt --progress-every 60 < photo.ppm > big.ppm 2> log
-          stylize --style starry.ppm --checkpoint run.ckpt --checkpoint-every 50,10m < photo.ppm > out.ppm
+          stylize --gram s.gram --size 4096 --checkpoint big.ckpt < in.ppm > big.ppm
+          stylize --gram s.gram --checkpoint c --checkpoint-every 50,10m < in.ppm > o.ppm
+          stylize --gram s.gram --size 2048 --progress-every 60 < in.ppm > o.ppm 2> log
 
         Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule))) run \
         in turn, coarse to fine; --iterations sets only the last. The summary line after each \
