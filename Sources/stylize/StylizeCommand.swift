@@ -37,7 +37,7 @@ struct StylizeCommand: ParsableCommand {
           filters/stylize-image photo.jpg starry.jpg out.png -- --size 384
           filters/stylize-video in.mp4 starry.gram out.mp4
           stylize --gram s.gram --size 4096 --checkpoint big.ckpt < in.ppm > big.ppm
-          stylize --gram s.gram --checkpoint c --checkpoint-every 50,10m < in.ppm > o.ppm
+          stylize --gram s.gram --checkpoint c --checkpoint-every 50,9m < i.ppm > o.ppm
           stylize --gram s.gram --size 2048 --progress-every 60 < in.ppm > o.ppm 2> log
 
         Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule))) run \
