@@ -22,21 +22,26 @@ final class CheckpointSession {
     /// Evaluations made since the last write, and those of the image under way when last seen.
     var unsaved = 0
     var imageEvaluations = 0
+    /// Whether the file holds the image under way (written during it): then its end is written too, so that a
+    /// rerun finds it finished rather than resuming it with nothing left to do.
+    var fileHoldsImageUnderWay = false
 
-    init(path: String, policy: CheckpointPolicy, identity: [(key: String, value: String)], diagnostics: Diagnostics) throws {
+    /// Reads FILE when it is there, before the network is loaded, so that a damaged one fails at once.
+    init(path: String, policy: CheckpointPolicy, diagnostics: Diagnostics) throws {
         self.path = path
         self.policy = policy
         self.diagnostics = diagnostics
-        current = Checkpoint(identity: identity)
-        guard FileManager.default.fileExists(atPath: path) else {
-            restored = nil
-            return
-        }
-        let file = try Checkpoint(path: path)
-        if let (key, saved, now) = file.mismatch(with: identity) {
+        current = Checkpoint(identity: [])
+        restored = FileManager.default.fileExists(atPath: path) ? try Checkpoint(path: path) : nil
+    }
+
+    /// What this run is (`StylizeRun.checkpointIdentity`), known once the network and styles are loaded: a file
+    /// made for another is refused, naming the first difference.
+    func adopt(identity: [(key: String, value: String)]) throws {
+        current.identity = identity
+        if let restored, let (key, saved, now) = restored.mismatch(with: identity) {
             throw CheckpointError(path: path, problem: "made with \(key) \(saved), not \(now): " + Self.advice(path))
         }
-        restored = file
     }
 
     static func advice(_ path: String) -> String {
@@ -78,15 +83,20 @@ final class CheckpointSession {
             var file = current
             file.inProgress = state
             try write(file)
+            fileHoldsImageUnderWay = true
         }
     }
 
     /// Image `index` is done after `evaluations`: its output and the stream's state join the checkpoint,
-    /// written if due (else with the next write: a kill before it redoes the rest of this image).
+    /// written if due or if the file holds this image under way (else with the next write: a kill before it
+    /// redoes this image).
     func finish(output: RGBImage, evaluations: Int, frames: FrameSequence) throws {
         current.finished.append(output)
         current.stream = frames.previous
-        if due(imageEvaluations: evaluations) { try write(current) }
+        if due(imageEvaluations: evaluations) || fileHoldsImageUnderWay {
+            try write(current)
+            fileHoldsImageUnderWay = false
+        }
     }
 
     func due(imageEvaluations done: Int) -> Bool {

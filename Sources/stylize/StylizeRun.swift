@@ -13,16 +13,16 @@ struct StylizeRun {
 
     func run() throws {
         let options = try stylizeOptions()
+        let checkpoints = try command.checkpoint.map {
+            try CheckpointSession(path: $0, policy: try CheckpointPolicy(command.checkpointEvery), diagnostics: diagnostics)
+        }
         let network = try command.networkOptions.loadNetwork(pooling: command.pooling)
         let stylizer = try Stylizer(network: network, options: options)
         let styles = try StyleSources(styleImages: command.styleImages, gramFiles: command.gramFiles,
                                       blend: try command.styleBlend.map(parseWeights), styleScale: command.styleScale,
                                       network: network, layers: options.styleLayers.map(\.name), minimumSide: stylizer.minimumSide)
         var frames = FrameSequence(stylizer: stylizer, options: streamOptions())
-        let checkpoints = try command.checkpoint.map {
-            try CheckpointSession(path: $0, policy: try CheckpointPolicy(command.checkpointEvery),
-                                  identity: try checkpointIdentity(options: options, network: network), diagnostics: diagnostics)
-        }
+        try checkpoints?.adopt(identity: try checkpointIdentity(options: options, network: network))
         StandardStreams.announceTerminalInput("images", diagnostics: diagnostics)
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
         let size = command.size
