@@ -14,12 +14,16 @@ public struct Adam: Sendable {
         self.learningRate = learningRate
     }
 
+    /// `resume` continues from a state that `checkpoint` was given (`start` is then not used); `checkpoint`
+    /// gets the state after every update (`OptimizerState`).
     public func minimize(from start: [Float], maxEvaluations: Int, cost: CostFunction,
-                         progress: ProgressHandler = { _, _ in }) throws -> OptimizationResult {
-        var x = bounds.clamp(start)
-        var m = [Float](repeating: 0, count: x.count), v = m
-        var best = x, bestValue = Double.infinity
-        for t in 1...max(1, maxEvaluations) {
+                         progress: ProgressHandler = { _, _ in }, resume: AdamState? = nil,
+                         checkpoint: (AdamState) throws -> Void = { _ in }) throws -> OptimizationResult {
+        var x = resume?.point ?? bounds.clamp(start)
+        var m = resume?.firstMoment ?? [Float](repeating: 0, count: x.count)
+        var v = resume?.secondMoment ?? m
+        var best = resume?.best ?? x, bestValue = resume?.bestValue ?? Double.infinity
+        for t in stride(from: (resume?.step ?? 0) + 1, through: max(1, maxEvaluations), by: 1) {
             let (f, g) = try cost(x)
             progress(t, f)
             if f < bestValue { (best, bestValue) = (x, f) }
@@ -30,6 +34,7 @@ public struct Adam: Sendable {
                 v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
                 x[i] = bounds.clamp(x[i] - learningRate * (m[i] / c1) / ((v[i] / c2).squareRoot() + epsilon))
             }
+            try checkpoint(AdamState(step: t, point: x, firstMoment: m, secondMoment: v, best: best, bestValue: bestValue))
         }
         return OptimizationResult(solution: best, value: bestValue, evaluations: max(1, maxEvaluations), reason: .evaluationBudget)
     }

@@ -21,14 +21,23 @@ public struct BoundedLBFGS: Sendable {
         self.relativeTolerance = relativeTolerance
     }
 
+    /// `resume` continues from a state that `checkpoint` was given (`start` is then not used); `checkpoint`
+    /// gets the state after every accepted step (`OptimizerState`).
     public func minimize(from start: [Float], maxEvaluations: Int, cost: CostFunction,
-                         progress: ProgressHandler = { _, _ in }) throws -> OptimizationResult {
-        var x = bounds.clamp(start)
-        var (f, g) = try cost(x)
-        var evaluations = 1
-        progress(evaluations, f)
+                         progress: ProgressHandler = { _, _ in }, resume: LBFGSState? = nil,
+                         checkpoint: (LBFGSState) throws -> Void = { _ in }) throws -> OptimizationResult {
+        var x: [Float], f: Double, g: [Float], evaluations: Int
         var history: [(s: [Float], y: [Float], rho: Double)] = []
         var slowSteps = 0
+        if let resume {
+            (x, f, g, evaluations, slowSteps) = (resume.point, resume.value, resume.gradient, resume.evaluations, resume.slowSteps)
+            history = resume.history.map { ($0.s, $0.y, $0.rho) }
+        } else {
+            x = bounds.clamp(start)
+            (f, g) = try cost(x)
+            evaluations = 1
+            progress(evaluations, f)
+        }
         let n = x.count
         while evaluations < maxEvaluations {
             // 1 where the pixel may move, 0 where it sits at a bound and the gradient pushes it outward.
@@ -84,6 +93,8 @@ public struct BoundedLBFGS: Sendable {
                     return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .relativeImprovement)
                 }
             }
+            try checkpoint(LBFGSState(point: x, value: f, gradient: g, history: history.map { LBFGSPair(s: $0.s, y: $0.y, rho: $0.rho) },
+                                      slowSteps: slowSteps, evaluations: evaluations))
         }
         return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .evaluationBudget)
     }

@@ -63,7 +63,9 @@ public struct Frame: Sendable {
 public struct FrameSequence {
     public let stylizer: Stylizer
     public let options: StreamOptions
-    var previous: (content: RGBImage, output: RGBImage)? = nil
+    /// The previous frame's content and output at the working size: what the next frame is warm-started from
+    /// (set by `next`; a checkpoint saves and restores it).
+    public var previous: (content: RGBImage, output: RGBImage)? = nil
 
     public init(stylizer: Stylizer, options: StreamOptions = .defaults) {
         self.stylizer = stylizer
@@ -72,13 +74,16 @@ public struct FrameSequence {
 
     /// Stylizes the next frame of the stream. `style` gives the style target for a working size (its
     /// longest side), so that a style image is scaled with the content.
+    /// `checkpoint` resumes the frame from a saved state and is given its state after every optimizer step.
     public mutating func next(_ original: RGBImage, style: (_ workingLongest: Int) throws -> StyleTarget,
+                              checkpoint: StylizerCheckpoint? = nil,
                               progress: (StylizeProgress) -> Void = { _ in }) throws -> Frame {
-        try next(original, goal: { .whole(try style($0)) }, progress: progress)
+        try next(original, goal: { .whole(try style($0)) }, checkpoint: checkpoint, progress: progress)
     }
 
     /// As `next(_:style:progress:)`, toward a style per region of a label map or one for the whole image.
     public mutating func next(_ original: RGBImage, goal: (_ workingLongest: Int) throws -> StyleGoal,
+                              checkpoint: StylizerCheckpoint? = nil,
                               progress: (StylizeProgress) -> Void = { _ in }) throws -> Frame {
         let working = Stylizer.workingSize(width: original.width, height: original.height, requested: options.size)
         try stylizer.checkSize(width: working.width, height: working.height)
@@ -113,7 +118,7 @@ public struct FrameSequence {
             }
         }
         let result = try stylizer.run(content: content, goal: target, start: start, temporal: temporal,
-                                      schedule: schedule, progress: progress)
+                                      schedule: schedule, checkpoint: checkpoint, progress: progress)
         previous = (content, result.image)
 
         let (outWidth, outHeight) = options.size == nil ? (original.width, original.height) : (working.width, working.height)

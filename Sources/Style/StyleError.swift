@@ -23,6 +23,8 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
     case emptyRegion(color: String, layer: String, width: Int, height: Int, mode: GuidanceMode)
     /// `--colors histogram` with a style that has no pixels (a Gram file).
     case noPalette
+    /// A saved state (`StylizerState`) that does not fit the stages of this image: a damaged checkpoint.
+    case checkpointState(String)
 
     public var description: String {
         switch self {
@@ -45,6 +47,7 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "); give it more pixels, a larger --size, "
                 + (mode == .downsample ? "" : "--guidance \(mode == .erode ? "dilate or " : "")downsample, ")
                 + "or --style-layers without \(layer)"
+        case .checkpointState(let text): "the checkpoint does not fit this image: \(text)"
         }
     }
 }

@@ -12,6 +12,9 @@ public struct StylizeProgress: Sendable {
     public var cost: Double
     /// J's parts at this evaluation (`cost` is their total).
     public var parts: Cost? = nil
+    /// The work left in this run after this evaluation, in pixel-evaluations (evaluations times the pixels of
+    /// their stage: an evaluation's time grows with its pixels), if every stage uses all it is given.
+    public var workLeft: Double = 0
 }
 
 /// The outcome of a stylization at the working size.
@@ -100,19 +103,23 @@ public final class Stylizer: Sendable {
     ///
     /// For a frame of a stream, `start` (the previous output moved by the motion), `temporal` and a
     /// one-stage `schedule` warm-start it instead of the coarse-to-fine run from the content.
+    /// `checkpoint` resumes from a saved state and is given the state after every optimizer step.
     public func run(content: RGBImage, style: StyleTarget, start: RGBImage? = nil, temporal: TemporalTerm? = nil,
-                    schedule: [Stage]? = nil, progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
-        try run(content: content, goal: .whole(style), start: start, temporal: temporal, schedule: schedule, progress: progress)
+                    schedule: [Stage]? = nil, checkpoint: StylizerCheckpoint? = nil,
+                    progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
+        try run(content: content, goal: .whole(style), start: start, temporal: temporal, schedule: schedule,
+                checkpoint: checkpoint, progress: progress)
     }
 
     /// Stylizes `content` toward `goal`: one style over the whole image, or one per region of a label map.
     /// With regions, a coarse stage at which a styled region has no unit at some layer is skipped (as one too
     /// small for the network); at full size that is an error (`StyleError.emptyRegion`).
     public func run(content: RGBImage, goal: StyleGoal, start: RGBImage? = nil, temporal: TemporalTerm? = nil,
-                    schedule: [Stage]? = nil, progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
+                    schedule: [Stage]? = nil, checkpoint: StylizerCheckpoint? = nil,
+                    progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
         try checkSize(width: content.width, height: content.height)
         // Each stage with its size; coarse stages too small for the network (or for a region) are skipped.
-        let stages = try (schedule ?? options.schedule).map { stage -> (stage: Stage, size: (width: Int, height: Int)) in
+        let stages: [(stage: Stage, size: (width: Int, height: Int))] = try (schedule ?? options.schedule).map { stage -> (stage: Stage, size: (width: Int, height: Int)) in
             let size = stage.scale == 1 ? (width: content.width, height: content.height)
                 : Resample.fit(width: content.width, height: content.height,
                                longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))
@@ -126,11 +133,15 @@ public final class Stylizer: Sendable {
             return (try? guidedRegions(goal, width: size.width, height: size.height)) != nil
         }
         let first = start ?? startImage(for: content)
-        var current = first
-        var evaluations = 0
-        var ran: [Stage] = []
+        let resume = checkpoint?.resume
+        try resume?.check(stages: stages.map(\.size))
+        var current = resume?.previousResult ?? first
+        var evaluations = resume?.evaluations ?? 0
+        var ran: [Stage] = resume?.ran ?? []
         var fullSize: StyleObjective? = nil
+        let work = stages.map { Double($0.size.width * $0.size.height * $0.stage.evaluations) }
         for (index, (stage, size)) in stages.enumerated() {
+            if let resume, index < resume.stage { continue }
             let target = Resample.resize(content.pixels, width: content.width, height: content.height,
                                          toWidth: size.width, toHeight: size.height)
             let start = index == 0 ? Resample.resize(current.pixels, width: current.width, height: current.height,
@@ -144,7 +155,14 @@ public final class Stylizer: Sendable {
             let report: ProgressHandler = { evaluation, value in
                 progress(StylizeProgress(stage: index + 1, stages: stages.count, width: size.width, height: size.height,
                                          evaluation: evaluation, evaluations: stage.evaluations, cost: value,
-                                         parts: parts?.total == value ? parts : nil))
+                                         parts: parts?.total == value ? parts : nil,
+                                         workLeft: work[(index + 1)...].reduce(0, +)
+                                            + Double(size.width * size.height * max(0, stage.evaluations - evaluation))))
+            }
+            let resumed = index == resume?.stage ? resume?.optimizer : nil
+            let save = { (state: OptimizerState) throws in
+                try checkpoint?.save(StylizerState(stage: index, evaluations: evaluations, ran: ran,
+                                                   previousResult: index == 0 ? nil : current, optimizer: state))
             }
             let cost: CostFunction = { pixels in
                 let (c, g) = try objective.evaluate(pixels)
@@ -158,10 +176,12 @@ public final class Stylizer: Sendable {
                 switch options.optimizer {
                 case .lbfgs:
                     result = try BoundedLBFGS(relativeTolerance: options.relativeTolerance)
-                        .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report)
+                        .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report,
+                                  resume: resumed?.lbfgs, checkpoint: { try save(.lbfgs($0)) })
                 case .adam:
                     result = try Adam(learningRate: options.learningRate)
-                        .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report)
+                        .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report,
+                                  resume: resumed?.adam, checkpoint: { try save(.adam($0)) })
                 }
             }
             evaluations += result.evaluations

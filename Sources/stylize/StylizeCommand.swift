@@ -40,6 +40,9 @@ struct StylizeCommand: ParsableCommand {
           filters/stylize-image photo.jpg starry.jpg out.png -- --size 384
           filters/stylize-video in.mp4 starry.gram out.mp4
           stylize --verbose --gram starry.gram < photo.ppm > out.ppm
+          stylize --gram s.gram --size 4096 --checkpoint big.ckpt < in.ppm > big.ppm
+          stylize --gram s.gram --checkpoint c --checkpoint-every 50,9m < i.ppm > o.ppm
+          stylize --gram s.gram --size 2048 --progress-every 60 < in.ppm > o.ppm 2> log
 
         Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule))) run \
         in turn, coarse to fine; --iterations sets only the last. The summary line after each \
@@ -62,6 +65,14 @@ struct StylizeCommand: ParsableCommand {
 
         Speed: the matrix products are OpenBLAS's, whose kernel follows the CPU unless OPENBLAS_CORETYPE names \
         one; --verbose names the kernel in use and says when that variable holds it below what the CPU could run.
+        Long runs: --checkpoint FILE saves the run every --checkpoint-every (default \(CheckpointPolicy.defaultText): 20 \
+        evaluations or 5 minutes), atomically. After a crash, a kill or a power cut, the same command again \
+        continues where the file was written and ends with the same bytes as a run that was not interrupted \
+        (on the same machine: the same thread count and convolution path). A file made with other input \
+        images, options, style or weights is refused, naming what differs. A stream's finished images are \
+        kept in the file and written again, not redone. The file is removed when the run ends well. Progress \
+        (stage, size, evaluation, memory in use, time left) is a bar on a terminal; --progress-every S prints \
+        it as a line every S seconds to a pipe or log.
 
         Exit status: 0 on success, 1 on errors, 64 on usage errors (found before any input is read).
         """)
@@ -150,6 +161,15 @@ struct StylizeCommand: ParsableCommand {
     @Flag(help: "Streams: stylize every frame on its own (no warm start, no temporal term).")
     var independentFrames = streamDefaults.independentFrames
 
+    @Option(help: ArgumentHelp("Save the run to this file (safetensors) as it goes; the same command run again continues from it, with the same result. Removed when the run ends well.", valueName: "file"))
+    var checkpoint: String?
+
+    @Option(help: ArgumentHelp("With --checkpoint: write after this many evaluations, or this time (90s, 5m, 1h), or both, whichever comes first.", valueName: "n|time|n,time"))
+    var checkpointEvery = CheckpointPolicy.defaultText
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("When stderr is not a terminal: a progress line (stage, size, evaluation, memory, time left) every this many seconds (default: none; a terminal gets a bar).", valueName: "seconds"))
+    var progressEvery: Double?
+
     @OptionGroup var networkOptions: NetworkOptions
 
     @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
@@ -204,6 +224,9 @@ struct StylizeCommand: ParsableCommand {
         if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
         if frameIterations < 0 { throw ValidationError("--frame-iterations must not be negative") }
         if temporalWeight < 0 { throw ValidationError("--temporal-weight must not be negative") }
+        _ = try CheckpointPolicy(checkpointEvery)
+        if let progressEvery, !(progressEvery > 0 && progressEvery.isFinite) { throw ValidationError("--progress-every must be a positive number of seconds") }
+        if checkpoint?.isEmpty == true { throw ValidationError("--checkpoint needs a file name") }
     }
 
     /// The --region values, parsed.

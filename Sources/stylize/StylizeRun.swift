@@ -13,6 +13,9 @@ struct StylizeRun {
 
     func run() throws {
         let options = try stylizeOptions()
+        let checkpoints = try command.checkpoint.map {
+            try CheckpointSession(path: $0, policy: try CheckpointPolicy(command.checkpointEvery), diagnostics: diagnostics)
+        }
         let network = try command.networkOptions.loadNetwork(pooling: command.pooling)
         if command.verbose { diagnostics.message(BLASKernel.current().description) }
         let stylizer = try Stylizer(network: network, options: options)
@@ -30,6 +33,7 @@ struct StylizeRun {
             return .whole(try styles!.target(for: stylizer, workingLongest: longest) { diagnostics.message($0) })
         }
         var frames = FrameSequence(stylizer: stylizer, options: streamOptions())
+        try checkpoints?.adopt(identity: try checkpointIdentity(options: options, network: network))
         StandardStreams.announceTerminalInput("images", diagnostics: diagnostics)
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
         let size = command.size
@@ -37,17 +41,26 @@ struct StylizeRun {
             try MemoryEstimate.check(width: width, height: height, depth: depth, requestedSize: size)
         }
         let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
-        let progress = ProgressLine(diagnostics: diagnostics)
+        let progress = ProgressLine(diagnostics: diagnostics, every: command.progressEvery)
         var index = 0
         while let input = try next(reader, index: index) {
             index += 1
             let started = Date()
+            let rgb = input.rgb()
+            if let done = try checkpoints?.begin(index: index, input: rgb, frames: &frames) {
+                try writer.write(Self.output(done, like: input))
+                diagnostics.message("image \(index): finished before, written again from \(command.checkpoint ?? "")")
+                continue
+            }
             let frame: Frame
+            var timeLeft = TimeLeft()
             do {
                 defer { progress.clear() }
                 try regions?.check(width: input.width, height: input.height, image: "the image")
-                frame = try frames.next(input.rgb(), goal: goal,
-                                        progress: { report($0, index: index, styleLayers: options.styleLayers.map(\.name), progress: progress) })
+                frame = try frames.next(rgb, goal: goal, checkpoint: checkpoints?.stylizerCheckpoint(index: index),
+                                        progress: { report($0, index: index, styleLayers: options.styleLayers.map(\.name), progress: progress,
+                                                           timeLeft: &timeLeft) })
+                try checkpoints?.finish(output: frame.image, evaluations: frame.result.evaluations, frames: frames)
             } catch {
                 throw CommandError.image(index, error)
             }
@@ -60,6 +73,7 @@ struct StylizeRun {
                                 + String(format: "%.1f s", Date().timeIntervalSince(started)))
         }
         guard index > 0 else { throw CommandError.noImageOnStandardInput }
+        checkpoints?.complete()
     }
 
     /// The options of the method, from the command line; an --init file is read now.
@@ -101,13 +115,17 @@ struct StylizeRun {
         }
     }
 
-    func report(_ p: StylizeProgress, index: Int, styleLayers: [String], progress: ProgressLine) {
+    func report(_ p: StylizeProgress, index: Int, styleLayers: [String], progress: ProgressLine, timeLeft: inout TimeLeft) {
         if command.verbose {
             diagnostics.message("image \(index) stage \(p.stage)/\(p.stages) \(p.width)x\(p.height) evaluation \(p.evaluation)/\(p.evaluations): J \(scientific(p.cost))"
                                 + (p.parts.map { " (" + Self.describe($0, layers: styleLayers) + ")" } ?? ""))
         }
+        let line = ProgressReport(image: index, stage: p.stage, stages: p.stages, width: p.width, height: p.height,
+                                  evaluation: p.evaluation, evaluations: p.evaluations, cost: p.cost,
+                                  residentBytes: ResidentMemory.current(),
+                                  secondsLeft: timeLeft.update(workLeft: p.workLeft, now: ProcessInfo.processInfo.systemUptime)).line
         progress.update(fraction: (Double(p.stage - 1) + Double(p.evaluation) / Double(max(1, p.evaluations))) / Double(p.stages),
-                        label: "image \(index), stage \(p.stage)/\(p.stages), J \(scientific(p.cost))")
+                        label: line)
     }
 
     /// How the frame was made, for the message after it.

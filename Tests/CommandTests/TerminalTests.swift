@@ -42,4 +42,20 @@ final class TerminalTests: XCTestCase {
         let (quiet, _) = try TerminalRunner.run("stylize", ["--style", style, "-q", "--weights", weights], terminal: .stdin)
         XCTAssertEqual(quiet.stderr, "stylize: no image on standard input\n")
     }
+
+    /// On a terminal, the progress bar is redrawn in place ("\r", then the line, then erase to its end) with the
+    /// stage, size, evaluation and J, and cut to the terminal's width, as a wrapped line cannot be redrawn.
+    func testTheProgressBarFitsTheTerminal() throws {
+        let arguments = ["--style", style, "--schedule", "1:3", "--content-layer", "relu2_2", "--style-layers", "relu1_1",
+                         "--weights", try Fixtures.weightsPath()]
+        let (result, shown) = try TerminalRunner.run("stylize", arguments, terminal: .stderr, stdin: content, columns: 60)
+        XCTAssertEqual(result.status, 0)
+        XCTAssertGreaterThan(result.stdout.count, 0, "the image still goes to the stdout pipe")
+        let text = String(decoding: shown, as: UTF8.self)
+        let draws = text.components(separatedBy: "\r").compactMap { $0.components(separatedBy: "\u{1B}[K").first }.filter { !$0.isEmpty }
+        let bars = draws.filter { $0.hasPrefix("stylize: [") }
+        XCTAssertFalse(bars.isEmpty, text)
+        for bar in bars { XCTAssertLessThanOrEqual(bar.count, 59, bar) }
+        XCTAssertTrue(bars.contains { $0.contains("% image 1, stage 1/1 32x24, evalu") }, text)
+    }
 }

@@ -7,14 +7,14 @@ import Glibc
 /// no `script` and no terminal of the test's own needed, so it works in CI with no stdin), the other
 /// streams on pipes, to test what the filters do when a person forgot a redirection.
 public enum TerminalRunner {
-    public enum Stream { case stdin, stdout }
+    public enum Stream { case stdin, stdout, stderr }
 
     /// `terminal` is the stream on the pseudo-terminal. With stdin there, an end of input (Ctrl-D) is typed
     /// at once, so a program that reads waits for nothing. `stdin` feeds a pipe when stdout is the terminal.
     /// Returns the status, what came on the stdout pipe (nothing when stdout is the terminal), stderr, and
-    /// what the terminal showed.
+    /// what the terminal showed. `columns` sets the terminal's width (TIOCSWINSZ), 0: the default.
     public static func run(_ program: String, _ arguments: [String], terminal: Stream, stdin: Data = Data(),
-                           environment: [String: String] = [:]) throws -> (result: CommandResult, terminal: Data) {
+                           environment: [String: String] = [:], columns: Int = 0) throws -> (result: CommandResult, terminal: Data) {
         let master = PTY.openpt(O_RDWR | O_NOCTTY)
         guard master >= 0, PTY.grantpt(master) == 0, PTY.unlockpt(master) == 0, let name = PTY.ptsname(master) else {
             throw POSIXError(.ENOTTY)
@@ -22,6 +22,10 @@ public enum TerminalRunner {
         let slave = open(String(cString: name), O_RDWR | O_NOCTTY)
         guard slave >= 0 else { throw POSIXError(.ENOTTY) }
         defer { close(master) }
+        if columns > 0 {
+            var size = winsize(ws_row: 24, ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
+            _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        }
         let slaveHandle = FileHandle(fileDescriptor: slave, closeOnDealloc: true)
 
         let process = Process()
@@ -38,12 +42,16 @@ public enum TerminalRunner {
         case .stdout:
             process.standardInput = input
             process.standardOutput = slaveHandle
+        case .stderr:
+            process.standardInput = input
+            process.standardOutput = output
         }
-        process.standardError = errors
+        process.standardError = terminal == .stderr ? slaveHandle : errors
         try process.run()
         try slaveHandle.close()
         // The pipe the child did not get must be closed here, or reading it would wait forever.
         if terminal == .stdout { try output.fileHandleForWriting.close() }
+        if terminal == .stderr { try errors.fileHandleForWriting.close() }
         if terminal == .stdin {
             var eof: UInt8 = 4  // VEOF, Ctrl-D, in canonical mode: the next read returns 0 bytes
             _ = write(master, &eof, 1)
