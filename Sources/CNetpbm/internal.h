@@ -14,7 +14,8 @@ struct stz_stream {
     int owns_fd;         // opened by stz_open_path, so closed by stz_close
     int writing;
     int io_errno;        // errno of the first failed read()/write(), else 0
-    int header_pending;  // stz_read_header returned 1; raster not read yet
+    int header_pending;  // stz_read_header returned 1; raster not (all) read yet
+    int rows_read;       // rows of the pending image's raster read so far
     struct pam pam;      // header of the pending image
     unsigned char head[STZ_HEAD_CAPACITY];  // the first bytes read from fd, to say what a foreign file is
     size_t head_length;

@@ -40,6 +40,7 @@ int stz_read_header(stz_stream *s, uint64_t max_pixels, stz_image_info *info,
         return -1;
     }
     s->header_pending = 0;
+    s->rows_read = 0;
     memset(&s->pam, 0, sizeof s->pam);
 
     jmp_buf jb;
@@ -86,46 +87,45 @@ int stz_read_header(stz_stream *s, uint64_t max_pixels, stz_image_info *info,
     return 1;
 }
 
-int stz_read_samples(stz_stream *s, uint16_t *dst, size_t count,
-                     char *msg, size_t cap) {
+int stz_read_rows(stz_stream *s, uint16_t *dst, int rows, char *msg, size_t cap) {
     if (!s->header_pending) {
         stz_set_message(msg, cap, "no image header was read");
         return -1;
     }
-    s->header_pending = 0;
     const struct pam *pam = &s->pam;
-    const size_t rowSamples = (size_t)pam->width * pam->depth;
-    if (count != rowSamples * (size_t)pam->height) {
-        stz_set_message(msg, cap, "sample buffer has %zu samples, image has %zu",
-                        count, rowSamples * (size_t)pam->height);
+    if (rows < 1 || rows > pam->height - s->rows_read) {
+        stz_set_message(msg, cap, "asked for %d rows, %d of %d are left", rows,
+                        pam->height - s->rows_read, pam->height);
         return -1;
     }
+    const size_t rowSamples = (size_t)pam->width * pam->depth;
 
     jmp_buf jb;
     stz_guard guard;
     tuple *volatile row = NULL;       // volatile: set after setjmp, used after longjmp
-    volatile int rowsRead = 0;
     stz_guard_begin(&guard, &jb);
     if (setjmp(jb) != 0) {
         if (row != NULL) pnm_freepamrow(row);
         stz_guard_end(&guard);
+        s->header_pending = 0;
         char truncated[128];
         snprintf(truncated, sizeof truncated, "truncated pixel data (read %d of %d rows)",
-                 rowsRead, pam->height);
+                 s->rows_read, pam->height);
         explain_read_failure(s, truncated, msg, cap);
         return -1;
     }
     row = pnm_allocpamrow(pam);
-    for (int y = 0; y < pam->height; y++) {
+    for (int y = 0; y < rows; y++) {
         pnm_readpamrow(pam, row);
         uint16_t *out = dst + (size_t)y * rowSamples;
         for (int x = 0; x < pam->width; x++)
             for (unsigned int c = 0; c < pam->depth; c++)
                 *out++ = (uint16_t)row[x][c];
-        rowsRead = y + 1;
+        s->rows_read++;  // a plain field of the stream, not a local: it survives the longjmp
     }
     pnm_freepamrow(row);
     row = NULL;
     stz_guard_end(&guard);
+    if (s->rows_read == pam->height) s->header_pending = 0;
     return 0;
 }

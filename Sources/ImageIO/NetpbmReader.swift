@@ -5,7 +5,9 @@ import CNetpbm
 ///
 /// Only the image being returned is held in memory, never the whole stream, and nothing
 /// seeks, so stdin may be a pipe. Images over `maxPixels` pixels or with a depth outside
-/// 1...4 are refused from their header, before any pixel memory is allocated. After an
+/// 1...4 are refused from their header, before any pixel memory is allocated; below the limit
+/// the raster's memory grows with the data that arrives (`initialSamples`), so a header alone
+/// cannot make the reader allocate much. After an
 /// error the stream position is unknown, so every later `next()` throws the same error.
 public final class NetpbmReader {
     /// The largest width*height accepted (2^28, a 16384x16384 image).
@@ -89,26 +91,51 @@ public final class NetpbmReader {
             throw failure("\(error)")
         }
 
-        let count = Int(info.width) * Int(info.height) * Int(info.depth)
-        var rasterMessage = ""
-        let samples = [UInt16](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let (status, message) = Libnetpbm.withMessageBuffer {
-                stz_read_samples(stream, buffer.baseAddress, count, $0, $1)
-            }
-            if status == 0 {
-                initialized = count
-            } else {
-                rasterMessage = message
-                initialized = 0
-            }
-        }
-        if samples.count != count { throw failure(rasterMessage) }
-
+        let samples = try readRaster(width: Int(info.width), height: Int(info.height), depth: Int(info.depth))
         return NetpbmImage(
             width: Int(info.width), height: Int(info.height), depth: Int(info.depth),
             maxval: Int(info.maxval), format: NetpbmFormat(stzFormat: info.format),
             tupleType: tupleType, plain: info.plain != 0,
             samples: samples)
+    }
+
+    /// Samples held in memory before the header's size is believed: 1 Mi samples (2 MB). The raster is
+    /// read in pieces of about this many samples, and the buffer grows with what has arrived (doubling,
+    /// capped at the header's count), so a header that promises a 16384x16384 image followed by a few bytes
+    /// costs about this much, not the 512 MB of its raster. Every sample is copied at most twice more
+    /// (the doublings), against libnetpbm's per-sample parsing.
+    public static let initialSamples = 1 << 20
+
+    /// The capacity to grow to, for `needed` samples held of the header's `total`: at least double the
+    /// present one (so the copies of all growths add up to at most the final size), never over `total`,
+    /// never under `initialSamples` unless `total` is smaller.
+    public static func grownCapacity(present: Int, needed: Int, total: Int) -> Int {
+        min(total, max(needed, 2 * present, initialSamples))
+    }
+
+    /// Reads the pending image's raster in pieces of whole rows, growing the buffer as they arrive.
+    private func readRaster(width: Int, height: Int, depth: Int) throws(NetpbmError) -> [UInt16] {
+        let rowSamples = width * depth
+        let total = rowSamples * height
+        let rowsPerPiece = max(1, Self.initialSamples / rowSamples)
+        var samples: [UInt16] = []
+        samples.reserveCapacity(Self.grownCapacity(present: 0, needed: min(total, rowsPerPiece * rowSamples), total: total))
+        var rowsRead = 0
+        while rowsRead < height {
+            let rows = min(rowsPerPiece, height - rowsRead)
+            let start = samples.count
+            if samples.capacity < start + rows * rowSamples {
+                samples.reserveCapacity(Self.grownCapacity(present: samples.capacity, needed: start + rows * rowSamples,
+                                                           total: total))
+            }
+            samples.append(contentsOf: repeatElement(0, count: rows * rowSamples))
+            let (status, message) = samples.withUnsafeMutableBufferPointer { buffer in
+                Libnetpbm.withMessageBuffer { stz_read_rows(stream, buffer.baseAddress! + start, Int32(rows), $0, $1) }
+            }
+            if status != 0 { throw failure(message) }
+            rowsRead += rows
+        }
+        return samples
     }
 
     /// The first header failed: if the stream is a file of another kind (a JPEG, PNG, Gram file...),

@@ -19,6 +19,22 @@ final class ConversionTests: XCTestCase {
         XCTAssertEqual(rgb.pixels[2], 1)
     }
 
+    /// rgb() converts through a table of every sample value when the image has more samples than values,
+    /// else directly (a tiny 16-bit image); both ways must give the same floats, bit for bit.
+    func testRGBTableAndDirectConversionAgree() {
+        let maxval = 300
+        let all = NetpbmImage(width: maxval + 1, height: 1, depth: 1, maxval: maxval, format: .pgm,
+                              tupleType: "GRAYSCALE", plain: false, samples: (0...maxval).map(UInt16.init))
+        let table = all.rgb().pixels
+        for sample in [0, 1, 7, 150, 299, 300] {
+            let one = NetpbmImage(width: 1, height: 1, depth: 1, maxval: maxval, format: .pgm,
+                                  tupleType: "GRAYSCALE", plain: false, samples: [UInt16(sample)])
+            let direct = one.rgb().pixels
+            XCTAssertEqual(direct.map(\.bitPattern), [UInt32](repeating: table[sample * 3].bitPattern, count: 3), "sample \(sample)")
+            XCTAssertEqual(Double(direct[0]), Double(sample) * 255 / Double(maxval), accuracy: 255 * 0x1p-24, "one float32 rounding")
+        }
+    }
+
     func testRGBAtMaxval255IsTheSamplesExactly() {
         let samples = (0..<256).map(UInt16.init) + [0, 0]
         let image = NetpbmImage(width: 86, height: 1, depth: 3, maxval: 255, format: .ppm, tupleType: "RGB",

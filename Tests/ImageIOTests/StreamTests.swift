@@ -198,8 +198,9 @@ final class StreamTests: XCTestCase {
         XCTAssertThrowsError(try writer.write(image)) {
             XCTAssertEqual("\($0)", "\(path): cannot write maxval 70000 as PGM (need 1 to 65535)")
         }
-        // Nothing was written by the refused images.
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)).count, 0)
+        // Nothing was written by the refused images. (The size from stat: Data(contentsOf:) of an empty file
+        // loses a 4 KB buffer in swift-foundation's zero-size path, which LeakSanitizer reports.)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, 0)
     }
 
     func testOpenErrorsNameThePath() {

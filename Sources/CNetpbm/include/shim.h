@@ -69,7 +69,7 @@ int stz_stream_errno(const stz_stream *stream);
 /// Reads the header of the next image.  Returns 1 with *info filled in, 0 at a
 /// clean end of stream (only whitespace left), or -1 with a message.  Refuses,
 /// before anything is allocated, images with more than max_pixels pixels or a
-/// depth outside 1...4.  After 1, call stz_read_samples exactly once.
+/// depth outside 1...4.  After 1, read its raster with stz_read_rows.
 int stz_read_header(stz_stream *stream, uint64_t max_pixels,
                     stz_image_info *info, char *msg, size_t cap);
 
@@ -78,11 +78,14 @@ int stz_read_header(stz_stream *stream, uint64_t max_pixels,
 /// what a file that is not a Netpbm image is (JPEG, PNG, safetensors...).
 size_t stz_stream_head(const stz_stream *stream, unsigned char *dst, size_t cap);
 
-/// Reads the raster of the image whose header stz_read_header just returned,
-/// into dst (height*width*depth samples, interleaved, row-major).  Returns 0,
-/// or -1 with a message.
-int stz_read_samples(stz_stream *stream, uint16_t *dst, size_t count,
-                     char *msg, size_t cap);
+/// Reads the next `rows` rows of the raster of the image whose header
+/// stz_read_header just returned, into dst (rows*width*depth samples,
+/// interleaved, row-major), so that a caller can grow its buffer as the data
+/// arrives instead of allocating the whole raster on the header's word.
+/// Returns 0, or -1 with a message ("truncated pixel data (read R of H rows)"
+/// counts the rows of all calls).  1 <= rows <= the rows left.
+int stz_read_rows(stz_stream *stream, uint16_t *dst, int rows,
+                  char *msg, size_t cap);
 
 /// Writes one complete image (header and raster) and flushes it.  samples
 /// holds height*width*depth values, each <= maxval.  Returns 0, or -1 with a
