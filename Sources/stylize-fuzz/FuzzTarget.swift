@@ -15,12 +15,14 @@ enum FuzzTarget: String, CaseIterable, Sendable {
     case styleBlend = "style-blend"
     /// `visualize --units` (UnitSelection.parseUnits).
     case units
+    /// `stylize --region`, one value per line (RegionSpec(parsing:), then checkRegions over the lines).
+    case region
 
     func run(_ bytes: UnsafeRawBufferPointer) {
         switch self {
         case .netpbm: NetpbmFuzz.run(bytes)
         case .safetensors: SafeTensorsFuzz.run(bytes)
-        case .schedule, .styleLayers, .styleBlend, .units:
+        case .schedule, .styleLayers, .styleBlend, .units, .region:
             OptionFuzz.run(self, text: String(decoding: bytes, as: UTF8.self))
         }
     }

@@ -25,6 +25,19 @@ enum OptionFuzz {
             guard let units = try? UnitSelection.parseUnits(text, channels: channels) else { return }
             FuzzCheck.require(units.allSatisfy { (0..<channels).contains($0) }, "unit out of range")
             FuzzCheck.require(Set(units).count == units.count, "unit listed twice")
+        case .region:
+            let specs = text.split(separator: "\n", omittingEmptySubsequences: false).compactMap { line in
+                try? RegionSpec(parsing: String(line))
+            }
+            for spec in specs {
+                FuzzCheck.require(spec.weight.isFinite && spec.weight >= 0, "weight not finite and >= 0")
+                FuzzCheck.require(spec.style.map { !$0.isEmpty && $0 != "none" } ?? true, "empty style")
+                // Written back in the R,G,B form with its weight, the value parses to the same region.
+                let color = spec.color
+                let again = "\(color.red),\(color.green),\(color.blue)=\(spec.style ?? "none"):\(spec.weight)"
+                FuzzCheck.require((try? RegionSpec(parsing: again)) == spec, "no round trip through \(again)")
+            }
+            _ = try? checkRegions(specs)
         case .netpbm, .safetensors:
             FuzzCheck.require(false, "not an option target")
         }
