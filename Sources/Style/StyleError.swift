@@ -15,6 +15,8 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
     case badSchedule(String)
     /// An image (or a --size) whose estimated memory exceeds what is available (`MemoryEstimate.check`).
     case insufficientMemory(String)
+    /// A tile size the network's poolings cannot align (`TiledObjective`).
+    case badTileSize(String)
     /// OpenCV's optical flow failed (`OpticalFlow.dis`), with its reason.
     case opticalFlow(String)
 
@@ -30,6 +32,7 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
         case .blend(let text): text
         case .badSchedule(let text): text
         case .insufficientMemory(let text): text
+        case .badTileSize(let text): text
         case .opticalFlow(let reason): "optical flow: \(reason)"
         }
     }

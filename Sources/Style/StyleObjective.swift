@@ -62,13 +62,7 @@ public final class StyleObjective: Sendable {
 
     public init(network: VGG, content: [Float], width: Int, height: Int, contentLayer: String,
                 styleLayers: [WeightedLayer], style: StyleTarget, weights: CostWeights, temporal: TemporalTerm? = nil) throws {
-        for layer in styleLayers {
-            let channels = network.channels(at: try network.index(of: layer.name))
-            guard let gram = style.grams[layer.name] else { throw StyleError.missingGram(layer: layer.name) }
-            guard gram.count == channels * channels else {
-                throw StyleError.gramSize(layer: layer.name, entries: gram.count, channels: channels)
-            }
-        }
+        try style.check(network: network, layers: styleLayers)
         let x = network.input.networkInput(pixels: content, width: width, height: height)
         let result = try network.forward(x, taps: [contentLayer], keepForBackward: false)
         self.contentTarget = result.taps[contentLayer]!
@@ -137,22 +131,10 @@ public final class StyleObjective: Sendable {
             gradient = network.input.pixelGradient(try network.backward(forward, tapGradients: layerGradients.byLayer))
         }
 
-        // The pixel terms.
-        var tvCost = 0.0
-        if weights.totalVariation != 0 {
-            let (value, g) = TotalVariation.loss(pixels: pixels, width: width, height: height)
-            tvCost = value
-            if withGradient { VectorMath.add(Float(weights.totalVariation), g, to: &gradient) }
-        }
-        var temporalCost = 0.0
-        if let temporal {
-            let (value, g) = temporal.loss(pixels)
-            temporalCost = value
-            if withGradient { VectorMath.add(1, g, to: &gradient) }
-        }
-        let total = weights.content * contentCost + weights.style * styleCost + weights.totalVariation * tvCost + temporalCost
-        return (Cost(total: total, content: contentCost, style: styleCost, styleLayers: perLayer,
-                     totalVariation: tvCost, temporal: temporalCost), gradient)
+        let cost = PixelTerms.finish(pixels: pixels, width: width, height: height, weights: weights, temporal: temporal,
+                                     content: contentCost, style: styleCost, styleLayers: perLayer,
+                                     gradient: &gradient, withGradient: withGradient)
+        return (cost, gradient)
     }
 }
 
