@@ -76,7 +76,7 @@ public final class Stylizer: Sendable {
                     schedule: [Stage]? = nil, progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
         try checkSize(width: content.width, height: content.height)
         // Each stage with its size; coarse stages too small for the network are skipped.
-        let stages = (schedule ?? options.schedule).map { stage -> (stage: Stage, size: (width: Int, height: Int)) in
+        let stages = (schedule ?? options.schedule(longest: max(content.width, content.height))).map { stage -> (stage: Stage, size: (width: Int, height: Int)) in
             let size = stage.scale == 1 ? (width: content.width, height: content.height)
                 : Resample.fit(width: content.width, height: content.height,
                                longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))
@@ -86,15 +86,16 @@ public final class Stylizer: Sendable {
         var current = first
         var evaluations = 0
         var ran: [Stage] = []
-        var fullSize: StyleObjective? = nil
+        var fullSize: (any Objective)? = nil
         for (index, (stage, size)) in stages.enumerated() {
             let target = Resample.resize(content.pixels, width: content.width, height: content.height,
                                          toWidth: size.width, toHeight: size.height)
             let start = index == 0 ? Resample.resize(current.pixels, width: current.width, height: current.height,
                                                      toWidth: size.width, toHeight: size.height)
                 : Self.upsample(current, addingDetailOf: target, width: size.width, height: size.height)
+            let plan = memoryPlan(width: size.width, height: size.height)
             let objective = try makeObjective(content: target, width: size.width, height: size.height, style: style,
-                                              temporal: stage.scale == 1 ? temporal : nil)
+                                              temporal: stage.scale == 1 ? temporal : nil, tileSize: plan.tileSize)
             if stage.scale == 1 { fullSize = objective }
             // The optimizers report right after each evaluation, so the parts kept here are those of `value`.
             var parts: Cost? = nil
@@ -114,7 +115,7 @@ public final class Stylizer: Sendable {
             } else {
                 switch options.optimizer {
                 case .lbfgs:
-                    result = try BoundedLBFGS(relativeTolerance: options.relativeTolerance)
+                    result = try BoundedLBFGS(memory: plan.history, relativeTolerance: options.relativeTolerance)
                         .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report)
                 case .adam:
                     result = try Adam(learningRate: options.learningRate)
@@ -129,7 +130,8 @@ public final class Stylizer: Sendable {
                                pixels: current.pixels.map { min(max($0.rounded(), 0), 255) })
         // J at the working size, for the report: the last stage's objective when it ran at full size.
         let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height,
-                                                      style: style, temporal: temporal)
+                                                      style: style, temporal: temporal,
+                                                      tileSize: memoryPlan(width: content.width, height: content.height).tileSize)
         let initial = try objective.cost(Bounds.pixels.clamp(first.pixels)).total
         return StylizeResult(image: written, cost: try objective.cost(written.pixels),
                              initialCost: initial, evaluations: evaluations, stages: ran)
@@ -158,6 +160,25 @@ public final class Stylizer: Sendable {
                            contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
                            weights: try DefaultWeights.resolve(options, network: network, width: width, height: height),
                            temporal: temporal)
+    }
+
+    /// J at one size in tiles of `tileSize` px (`TiledObjective`), or untiled when nil.
+    public func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget,
+                              temporal: TemporalTerm? = nil, tileSize: Int?) throws -> any Objective {
+        guard let tileSize else { return try makeObjective(content: content, width: width, height: height, style: style, temporal: temporal) }
+        return try TiledObjective(network: network, content: content, width: width, height: height,
+                                  contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
+                                  weights: try DefaultWeights.resolve(options, network: network, width: width, height: height),
+                                  temporal: temporal, tileSize: tileSize)
+    }
+
+    /// How a stage of this size runs within `options.memoryBudget` (`MemoryPlan`); untiled with 20 history
+    /// pairs without a budget, or when nothing fits (the run was admitted by `MemoryEstimate.check`, which
+    /// refuses what cannot fit).
+    public func memoryPlan(width: Int, height: Int) -> MemoryPlan {
+        let (w, h) = (Double(width), Double(height))
+        let budget = options.memoryBudget.map { $0 - Double(MemoryEstimate.fixedBytes) - w * h * Double(MemoryEstimate.bytesPerInputPixel) }
+        return MemoryPlan.choose(width: w, height: h, budget: budget) ?? MemoryPlan.choose(width: w, height: h, budget: nil)!
     }
 
     func startImage(for content: RGBImage) -> RGBImage {

@@ -36,9 +36,15 @@ struct StylizeCommand: ParsableCommand {
           for f in *.ppm; do stylize --gram starry.gram < $f > out-$f; done
           filters/stylize-image photo.jpg starry.jpg out.png -- --size 384
           filters/stylize-video in.mp4 starry.gram out.mp4
+          stylize --gram starry.gram --size 4096 --memory 3G < photo.ppm > print.ppm
 
-        Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule))) run \
-        in turn, coarse to fine; --iterations sets only the last. The summary line after each \
+        Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule)); above \
+        \(StylizeOptions.printThreshold) px from 512 px doubling to the full size, e.g. \(StylizeOptions.describe(StylizeOptions.defaultSchedule(longest: 4096))) \
+        at 4096 px) run in turn, coarse to fine; --iterations sets only the last.
+
+        Big prints: within --memory (default \(Int(MemorySize.defaultShare * 100))% of the memory available) a large image is \
+        optimized in tiles, exactly (each tile with a 64 px halo; the Gram matrices summed over all tiles, so no \
+        seams), and with a shorter L-BFGS history; an image that cannot fit even so is refused before it is read. The summary line after each \
         image gives its sizes (in, working, out) and each stage's evaluations.
 
         Many photos: one run each (the loop above, or filters/stylize-image per file). One stream of unrelated \
@@ -86,8 +92,8 @@ struct StylizeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Evaluations of J at full size: the last stage of --schedule, whose earlier stages still run (with the default schedule, --iterations 8 makes 20 + 8); a stream's later images use --frame-iterations. The summary line shows each stage's count.", valueName: "n"))
     var iterations: Int?
 
-    @Option(help: ArgumentHelp("Coarse-to-fine stages, scale:evaluations; \"1:300\" turns multi-scale off.", valueName: "schedule"))
-    var schedule = StylizeOptions.describe(defaults.schedule)
+    @Option(help: ArgumentHelp("Coarse-to-fine stages, scale:evaluations; \"1:300\" turns multi-scale off (default: \(StylizeOptions.describe(defaults.schedule)); above \(StylizeOptions.printThreshold) px, from 512 px doubling to the full size, e.g. 4096 px: \(StylizeOptions.describe(StylizeOptions.defaultSchedule(longest: 4096))).", valueName: "schedule"))
+    var schedule: String?
 
     @Option(help: "lbfgs (bounded L-BFGS) or adam.")
     var optimizer = defaults.optimizer
@@ -131,6 +137,14 @@ struct StylizeCommand: ParsableCommand {
     @Flag(help: "Streams: stylize every frame on its own (no warm start, no temporal term).")
     var independentFrames = streamDefaults.independentFrames
 
+    @Option(help: ArgumentHelp("Memory the run may use, e.g. 3G, 500M (default: \(Int(MemorySize.defaultShare * 100))% of the memory available). Large images are then optimized in exact tiles and with a shorter L-BFGS history; an image that cannot fit even so is refused.", valueName: "size"))
+    var memory: String?
+
+    /// --memory in bytes, or the default share of the memory available (nil if that cannot be read).
+    var memoryBudget: Double? {
+        memory.flatMap(MemorySize.parse) ?? MemoryEstimate.available().map { $0 * MemorySize.defaultShare }
+    }
+
     @OptionGroup var networkOptions: NetworkOptions
 
     @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
@@ -161,7 +175,9 @@ struct StylizeCommand: ParsableCommand {
             if weights.count != count { throw ValidationError("--style-blend has \(weights.count) weights for \(count) styles") }
             if weights.allSatisfy({ $0 == 0 }) { throw ValidationError("--style-blend: the weights are all 0") }
         }
-        do { _ = try Stage.parseSchedule(schedule) } catch { throw ValidationError("--schedule: \(error)") }
+        if let schedule {
+            do { _ = try Stage.parseSchedule(schedule) } catch { throw ValidationError("--schedule: \(error)") }
+        }
         do { _ = try parseWeightedLayers(styleLayers) } catch { throw ValidationError("--style-layers: \(error)") }
         for (name, value) in [("--content-weight", contentWeight), ("--style-weight", styleWeight), ("--tv-weight", tvWeight)] {
             if let value, !(value >= 0) { throw ValidationError("\(name) must not be negative") }
@@ -169,6 +185,9 @@ struct StylizeCommand: ParsableCommand {
         if let iterations, iterations < 0 { throw ValidationError("--iterations must not be negative") }
         if frameIterations < 0 { throw ValidationError("--frame-iterations must not be negative") }
         if temporalWeight < 0 { throw ValidationError("--temporal-weight must not be negative") }
+        if let memory, MemorySize.parse(memory) == nil {
+            throw ValidationError("--memory \"\(memory)\": expected a size such as 3G, 500M or 2048K")
+        }
     }
 
     func run() throws {
