@@ -40,12 +40,12 @@ struct StylizeCommand: ParsableCommand {
 
         Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule)); above \
         \(StylizeOptions.printThreshold) px from 512 px doubling to the full size, e.g. \(StylizeOptions.describe(StylizeOptions.defaultSchedule(longest: 4096))) \
-        at 4096 px) run in turn, coarse to fine; --iterations sets only the last.
+        at 4096 px) run in turn, coarse to fine; --iterations sets only the last. The summary line after each \
+        image gives its sizes (in, working, out) and each stage's evaluations.
 
         Big prints: within --memory (default \(Int(MemorySize.defaultShare * 100))% of the memory available) a large image is \
         optimized in tiles, exactly (each tile with a 64 px halo; the Gram matrices summed over all tiles, so no \
-        seams), and with a shorter L-BFGS history; an image that cannot fit even so is refused before it is read. The summary line after each \
-        image gives its sizes (in, working, out) and each stage's evaluations.
+        seams), and with a shorter L-BFGS history; an image that cannot fit even so is refused before it is read.
 
         Many photos: one run each (the loop above, or filters/stylize-image per file). One stream of unrelated \
         photos is stylized as the frames of a video: a photo of the same size as the one before starts from \
