@@ -35,3 +35,36 @@ extension VGG {
         try minimumInputSide(for: taps)
     }
 }
+
+extension VGG {
+    /// The same network with each convolution's two directions pinned to the path `.automatic` takes for an
+    /// input of `width` x `height`: run on a crop of that image (`TiledObjective`), every layer then takes the
+    /// whole image's path. A crop run on `.automatic` would take im2col where its deep maps are small and the
+    /// whole image's are not, and round differently there. (Winograd still rounds an output by its whole 4x4
+    /// block, so outputs next to the halo's contaminated band round differently from the whole image's: on the
+    /// Winograd path tiled and untiled agree to float32 rounding, not bit for bit; on im2col they agree to
+    /// 4e-7 of the gradient's largest entry, measured at 512 px.)
+    public func pinned(forInputWidth width: Int, height: Int) -> VGG {
+        guard convolution.algorithm == .automatic else { return self }
+        var level = 0
+        var settings: [Int: ConvolutionSettings] = [:]
+        for (i, layer) in layers.enumerated() {
+            switch layer.kind {
+            case .pool: level += 1
+            case .relu: break
+            case .conv(let conv):
+                let (w, h) = (width >> level, height >> level)
+                func path(_ winograd: Bool) -> ConvolutionAlgorithm { winograd ? .winograd : .im2col }
+                var s = convolution
+                s.algorithm = path(Conv2D.prefersWinograd(inChannels: conv.inChannels, outChannels: conv.outChannels, width: w, height: h))
+                s.backwardAlgorithm = path(Conv2D.prefersWinograd(inChannels: conv.outChannels, outChannels: conv.inChannels, width: w, height: h))
+                settings[i] = s
+            }
+        }
+        let pinnedLayers = layers.enumerated().map { i, layer -> Layer in
+            guard case .conv(let conv) = layer.kind, let s = settings[i] else { return layer }
+            return Layer(name: layer.name, kind: .conv(conv.using(s)))
+        }
+        return VGG(layers: pinnedLayers, input: input, pooling: pooling, architecture: architecture, convolution: convolution)
+    }
+}

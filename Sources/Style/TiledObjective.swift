@@ -53,6 +53,8 @@ public final class TiledObjective: Objective {
         let grid = TileGrid(width: width, height: height, tileSize: tileSize, halo: try network.halo(for: layers),
                             alignment: alignment)
         self.grid = grid
+        // Each crop's convolutions take the whole image's paths (`VGG.pinned`): the same float32 rounding.
+        let network = network.pinned(forInputWidth: width, height: height)
         self.network = network
         self.width = width
         self.height = height
