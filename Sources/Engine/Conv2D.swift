@@ -19,6 +19,10 @@ public struct ConvolutionSettings: Sendable, Equatable {
     public var algorithm: ConvolutionAlgorithm = .automatic
     /// Upper bound for the scratch of one convolution (im2col columns, or Winograd tiles over all workers), in bytes.
     public var scratchBudget = 32 << 20
+    /// The path of the backward pass, when it must differ from `algorithm` (nil: `algorithm`). `TiledObjective`
+    /// pins both directions of each layer to the whole image's automatic choice, so that its crops round as
+    /// the whole image does.
+    public var backwardAlgorithm: ConvolutionAlgorithm? = nil
 
     public init(algorithm: ConvolutionAlgorithm = .automatic, scratchBudget: Int = 32 << 20) {
         self.algorithm = algorithm
@@ -99,7 +103,7 @@ public struct Conv2D: Sendable {
 
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.channels == inChannels, "conv expects \(inChannels) channels, got \(input.channels)")
-        if useWinograd(inChannels: inChannels, outChannels: outChannels, width: input.width, height: input.height) {
+        if useWinograd(inChannels: inChannels, outChannels: outChannels, width: input.width, height: input.height, backward: false) {
             return Winograd.convolve(input, kernel: winogradForward, bias: bias, outChannels: outChannels,
                                      budget: settings.scratchBudget)
         }
@@ -116,7 +120,7 @@ public struct Conv2D: Sendable {
     public func backward(outputGradient: Tensor, inputMask: BitMask?) -> Tensor {
         precondition(outputGradient.channels == outChannels)
         let (w, h) = (outputGradient.width, outputGradient.height)
-        if useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h) {
+        if useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h, backward: true) {
             return Winograd.convolve(outputGradient, kernel: winogradBackward, bias: nil, outChannels: inChannels,
                                      budget: settings.scratchBudget, mask: inputMask)
         }
@@ -138,7 +142,7 @@ public struct Conv2D: Sendable {
         precondition(kind == .average || windows?.inputShape == shape, "max pooling backward needs the forward's windows")
         precondition(poolInputMask == nil || poolInputMask!.count == outChannels * h * w)
         guard pooledGradient.count > 0,
-              useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h) else {
+              useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h, backward: true) else {
             let g = Pool2x2.backward(inputShape: shape, windows: windows, outputGradient: pooledGradient, kind: kind,
                                      mask: poolInputMask)
             return backward(outputGradient: g, inputMask: inputMask)
@@ -160,8 +164,8 @@ public struct Conv2D: Sendable {
     }
 
     /// Whether `settings.algorithm` picks Winograd for a convolution of this shape.
-    func useWinograd(inChannels: Int, outChannels: Int, width: Int, height: Int) -> Bool {
-        switch settings.algorithm {
+    func useWinograd(inChannels: Int, outChannels: Int, width: Int, height: Int, backward: Bool) -> Bool {
+        switch backward ? settings.backwardAlgorithm ?? settings.algorithm : settings.algorithm {
         case .im2col: return false
         case .winograd: return true
         case .automatic: return Conv2D.prefersWinograd(inChannels: inChannels, outChannels: outChannels, width: width, height: height)

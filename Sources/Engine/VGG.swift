@@ -84,7 +84,7 @@ public final class VGG: Sendable {
         try self.init(weights: try SafeTensorsFile(contentsOf: path), pooling: pooling, source: path, convolution: convolution)
     }
 
-    private init(layers: [Layer], input: InputConvention, pooling: PoolingKind, architecture: String,
+    init(layers: [Layer], input: InputConvention, pooling: PoolingKind, architecture: String,
                  convolution: ConvolutionSettings) {
         self.layers = layers
         self.input = input

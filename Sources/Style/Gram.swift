@@ -29,19 +29,53 @@ public enum Gram {
     /// The style cost of one layer, Σ (g - target)² / (4 nC²), and its gradient with respect to the features,
     /// (g - target) A / (nC² N), multiplied by `gradientScale` (the layer's weight in J) inside the product.
     public static func loss(features: Tensor, target: [Float], gradientScale: Float = 1) -> (value: Double, gradient: Tensor) {
-        let (c, n) = (features.channels, features.planeSize)
         let (difference, value) = compare(features, target)
+        let n = features.planeSize
+        let gradient = featureGradient(difference: difference, features: features, positions: n, gradientScale: gradientScale)
+        return (value, gradient)
+    }
+
+    /// (g - target) A / (nC² N) times `gradientScale`: the gradient of Σ (g - target)² / (4 nC²) with respect
+    /// to the features A of some positions, where g (and `difference` = g - target) is the Gram of a whole
+    /// layer of N = `positions` positions. For a tile of the layer (`TiledObjective`) A holds the tile's
+    /// positions and `positions` counts the whole layer's.
+    static func featureGradient(difference: [Float], features: Tensor, positions: Int, gradientScale: Float) -> Tensor {
+        let (c, n) = (features.channels, features.planeSize)
         let cc = Float(c) * Float(c)
         var gradient = Tensor(channels: c, height: features.height, width: features.width)
+        guard n > 0 else { return gradient }
         difference.withUnsafeBufferPointer { d in
             features.data.withUnsafeBufferPointer { a in
                 gradient.data.withUnsafeMutableBufferPointer { g in
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(c), Int32(n), Int32(c),
-                                gradientScale / (cc * Float(n)), d.baseAddress!, Int32(c), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(n))
+                                gradientScale / (cc * Float(positions)), d.baseAddress!, Int32(c), a.baseAddress!, Int32(n), 0,
+                                g.baseAddress!, Int32(n))
                 }
             }
         }
-        return (value, gradient)
+        return gradient
+    }
+
+    /// Adds A Aᵀ (unnormalized) of some positions' features to `sum`, a row-major C x C matrix in Double: the
+    /// Gram of a whole layer summed tile by tile (`TiledObjective`). Each tile's product is one float32 ssyrk,
+    /// the tiles are summed in Double, so the result carries the rounding of the largest tile's sum only.
+    static func accumulate(_ features: Tensor, into sum: inout [Double]) {
+        let (c, n) = (features.channels, features.planeSize)
+        precondition(sum.count == c * c)
+        guard n > 0 else { return }
+        var part = [Float](repeating: 0, count: c * c)
+        features.data.withUnsafeBufferPointer { a in
+            part.withUnsafeMutableBufferPointer { g in
+                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(c), Int32(n), 1, a.baseAddress!, Int32(n), 0,
+                            g.baseAddress!, Int32(c))
+            }
+        }
+        for i in 0..<c {
+            for j in i..<c {
+                sum[i * c + j] += Double(part[i * c + j])
+                if j != i { sum[j * c + i] += Double(part[i * c + j]) }
+            }
+        }
     }
 
     /// The style cost of one layer alone, without the gradient's matrix product.

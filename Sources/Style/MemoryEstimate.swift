@@ -10,6 +10,7 @@ import Foundation
 /// input-size part is counted exactly: the samples (2 bytes each) and the float RGB copies of the input and
 /// of the output at input size (content, result, color reference: 4 x 12 bytes per pixel). An estimate,
 /// good to a factor of about 1.5: it only has to tell "fits easily" from "cannot fit".
+/// `check` refuses only what cannot fit even in tiles with the shortest L-BFGS history (`MemoryPlan`).
 public enum MemoryEstimate {
     public static let fixedBytes = 350 << 20
     public static let bytesPerWorkingPixel = 700
@@ -48,17 +49,21 @@ public enum MemoryEstimate {
         return limits.min()
     }
 
-    /// Refuses an image whose estimate exceeds `available` bytes, naming both.
-    public static func check(width: Int, height: Int, depth: Int, requestedSize: Int?,
+    /// Refuses an image that cannot be stylized within the budget even in tiles with the shortest history
+    /// (`MemoryPlan`), naming both. `budget`: `--memory`, or nil for `MemorySize.defaultShare` of `available`
+    /// (nil too: nothing is refused). The run that is admitted picks its plan per stage within the same budget.
+    public static func check(width: Int, height: Int, depth: Int, requestedSize: Int?, budget: Double? = nil,
                              available: Double? = MemoryEstimate.available()) throws {
-        guard let available else { return }
+        guard let allowed = budget ?? available.map({ $0 * MemorySize.defaultShare }) else { return }
         let working = working(width: width, height: height, requestedSize: requestedSize)
-        let needed = stylize(width: width, height: height, depth: depth, working: working)
-        guard needed <= available else {
-            let size = String(format: "%.0fx%.0f", working.width, working.height)
-            throw StyleError.insufficientMemory("a \(width)x\(height) image stylized at \(size) needs about "
-                             + "\(gigabytes(needed)) of memory (estimated), more than the \(gigabytes(available)) available")
-        }
+        let fixed = Double(fixedBytes) + Double(width) * Double(height) * Double(2 * depth + bytesPerInputPixel)
+        guard MemoryPlan.choose(width: working.width, height: working.height, budget: allowed - fixed) == nil else { return }
+        let needed = fixed + MemoryPlan.smallest(width: working.width, height: working.height)
+        let size = String(format: "%.0fx%.0f", working.width, working.height)
+        let limit = budget != nil ? "the \(gigabytes(allowed)) allowed (--memory)"
+            : "the \(gigabytes(allowed)) allowed (--memory; default \(Int(MemorySize.defaultShare * 100))% of the \(gigabytes(available!)) available)"
+        throw StyleError.insufficientMemory("a \(width)x\(height) image stylized at \(size) needs about "
+                         + "\(gigabytes(needed)) of memory (estimated), more than \(limit)")
     }
 
     static func gigabytes(_ bytes: Double) -> String { String(format: "%.1f GB", bytes / Double(1 << 30)) }

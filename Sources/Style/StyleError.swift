@@ -15,6 +15,8 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
     case badSchedule(String)
     /// An image (or a --size) whose estimated memory exceeds what is available (`MemoryEstimate.check`).
     case insufficientMemory(String)
+    /// A tile size the network's poolings cannot align (`TiledObjective`).
+    case badTileSize(String)
     /// OpenCV's optical flow failed (`OpticalFlow.dis`), with its reason.
     case opticalFlow(String)
     /// A label map (`LabelMask`) that does not fit the regions or the image, the message saying how.
@@ -38,6 +40,7 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
         case .blend(let text): text
         case .badSchedule(let text): text
         case .insufficientMemory(let text): text
+        case .badTileSize(let text): text
         case .opticalFlow(let reason): "optical flow: \(reason)"
         case .mask(let text): text
         case .noPalette: "--colors histogram needs the style's colours, and a Gram file has none: give the style image instead"

@@ -68,13 +68,7 @@ public final class StyleObjective: Sendable {
                 styleLayers: [WeightedLayer], style: StyleTarget, regions: [GuidedRegion] = [], weights: CostWeights,
                 temporal: TemporalTerm? = nil) throws {
         for target in regions.isEmpty ? [style] : regions.map(\.target) {
-            for layer in styleLayers {
-                let channels = network.channels(at: try network.index(of: layer.name))
-                guard let gram = target.grams[layer.name] else { throw StyleError.missingGram(layer: layer.name) }
-                guard gram.count == channels * channels else {
-                    throw StyleError.gramSize(layer: layer.name, entries: gram.count, channels: channels)
-                }
-            }
+            try target.check(network: network, layers: styleLayers)
         }
         self.regions = regions
         let x = network.input.networkInput(pixels: content, width: width, height: height)
@@ -160,22 +154,10 @@ public final class StyleObjective: Sendable {
             gradient = network.input.pixelGradient(try network.backward(forward, tapGradients: layerGradients.byLayer))
         }
 
-        // The pixel terms.
-        var tvCost = 0.0
-        if weights.totalVariation != 0 {
-            let (value, g) = TotalVariation.loss(pixels: pixels, width: width, height: height)
-            tvCost = value
-            if withGradient { VectorMath.add(Float(weights.totalVariation), g, to: &gradient) }
-        }
-        var temporalCost = 0.0
-        if let temporal {
-            let (value, g) = temporal.loss(pixels)
-            temporalCost = value
-            if withGradient { VectorMath.add(1, g, to: &gradient) }
-        }
-        let total = weights.content * contentCost + weights.style * styleCost + weights.totalVariation * tvCost + temporalCost
-        return (Cost(total: total, content: contentCost, style: styleCost, styleLayers: perLayer,
-                     totalVariation: tvCost, temporal: temporalCost), gradient)
+        let cost = PixelTerms.finish(pixels: pixels, width: width, height: height, weights: weights, temporal: temporal,
+                                     content: contentCost, style: styleCost, styleLayers: perLayer,
+                                     gradient: &gradient, withGradient: withGradient)
+        return (cost, gradient)
     }
 }
 

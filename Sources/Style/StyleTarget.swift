@@ -47,3 +47,16 @@ public struct StyleTarget: Sendable, Equatable {
         return StyleTarget(grams: grams, palette: palettes.contains { $0 == nil } ? nil : palettes.flatMap { $0! })
     }
 }
+
+extension StyleTarget {
+    /// Refuses a target without a C x C Gram matrix for each of `layers` of `network`.
+    func check(network: VGG, layers: [WeightedLayer]) throws {
+        for layer in layers {
+            let channels = network.channels(at: try network.index(of: layer.name))
+            guard let gram = grams[layer.name] else { throw StyleError.missingGram(layer: layer.name) }
+            guard gram.count == channels * channels else {
+                throw StyleError.gramSize(layer: layer.name, entries: gram.count, channels: channels)
+            }
+        }
+    }
+}

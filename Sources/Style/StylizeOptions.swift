@@ -51,7 +51,13 @@ public struct StylizeOptions: Sendable, Equatable {
     public var styleWeight: Double?
     /// tv; nil: `DefaultWeights.totalVariation` for the working size.
     public var totalVariationWeight: Double?
-    public var schedule: [Stage] = StylizeOptions.defaultSchedule
+    /// Setting it (`--schedule`) also turns off `scheduleIsDefault`.
+    public var schedule: [Stage] = StylizeOptions.defaultSchedule { didSet { scheduleIsDefault = false } }
+    /// Whether `schedule` is the default, to be replaced by `defaultSchedule(longest:)` for big outputs
+    /// (false once a schedule is set). `--iterations` (`setFinalEvaluations`) keeps it and sets the last stage.
+    public private(set) var scheduleIsDefault = true
+    /// Evaluations of the last stage when set (`--iterations`), for whichever schedule runs.
+    public var finalEvaluations: Int?
     public var optimizer: OptimizerKind = .lbfgs
     /// Adam's step, in pixel levels.
     public var learningRate: Float = Adam.defaultLearningRate
@@ -60,6 +66,9 @@ public struct StylizeOptions: Sendable, Equatable {
     public var relativeTolerance: Double = 1e-4
     public var initialization: Initialization = .content
     public var seed: UInt64 = 0
+    /// Bytes the run may use (`--memory`): each stage picks its tiling and L-BFGS history to fit
+    /// (`Stylizer.memoryPlan`); nil: untiled, 20 history pairs.
+    public var memoryBudget: Double?
 
     /// Half size, then full size: 20 evaluations at half size, 75 at full size; about 80 s at 512 px on 2 cores
     /// (about 0.3 s per evaluation at half size, 1 s at full size).
@@ -70,6 +79,27 @@ public struct StylizeOptions: Sendable, Equatable {
     /// content as a start: 60 full-size evaluations after 100 at a quarter and 100 at half size reached 6.5e6,
     /// 68 from the content alone 6.4e6. The short half-size stage costs about 6 s and sets the large shapes.
     public static let defaultSchedule = [Stage(scale: 0.5, evaluations: 20), Stage(scale: 1, evaluations: 75)]
+
+    /// The default schedule for a working size whose longest side is `longest` px: `defaultSchedule` up to
+    /// `printThreshold` px; above, stages from 512 px doubling up to the full size, with 60 evaluations at
+    /// 512 px and half as many at each larger stage, at least 10: 4096 px is 512:60, 1024:30, 2048:15,
+    /// 4096:10. The network sees about 200 px around each position, so a painting's large structure can only
+    /// be set at a small size; the large stages mostly add detail, and each of their evaluations costs 4 times
+    /// the one before.
+    public static func defaultSchedule(longest: Int) -> [Stage] {
+        guard longest > printThreshold else { return defaultSchedule }
+        var stages: [Stage] = []
+        var (side, evaluations) = (512, 60)
+        while side < longest {
+            stages.append(Stage(scale: Double(side) / Double(longest), evaluations: evaluations))
+            side *= 2
+            evaluations = max(10, evaluations / 2)
+        }
+        stages.append(Stage(scale: 1, evaluations: evaluations))
+        return stages
+    }
+    /// Above this longest side, `defaultSchedule(longest:)` starts at 512 px and doubles.
+    public static let printThreshold = 1024
 
     /// The schedule as text, "0.5:20,1:75".
     public static func describe(_ schedule: [Stage]) -> String {
@@ -84,7 +114,19 @@ public struct StylizeOptions: Sendable, Equatable {
 
     /// Replaces the last stage's evaluation count (what `--iterations` sets).
     public mutating func setFinalEvaluations(_ count: Int) {
+        let isDefault = scheduleIsDefault
         schedule[schedule.count - 1].evaluations = count
+        scheduleIsDefault = isDefault
+        finalEvaluations = count
+    }
+
+    /// The schedule for a working size of longest side `longest`: `defaultSchedule(longest:)` when the
+    /// schedule was not given, with `--iterations` applied to its last stage.
+    public func schedule(longest: Int) -> [Stage] {
+        guard scheduleIsDefault, longest > StylizeOptions.printThreshold else { return schedule }
+        var stages = StylizeOptions.defaultSchedule(longest: longest)
+        if let finalEvaluations { stages[stages.count - 1].evaluations = finalEvaluations }
+        return stages
     }
 }
 

@@ -119,7 +119,7 @@ public final class Stylizer: Sendable {
                     progress: (StylizeProgress) -> Void = { _ in }) throws -> StylizeResult {
         try checkSize(width: content.width, height: content.height)
         // Each stage with its size; coarse stages too small for the network (or for a region) are skipped.
-        let stages: [(stage: Stage, size: (width: Int, height: Int))] = try (schedule ?? options.schedule).map { stage -> (stage: Stage, size: (width: Int, height: Int)) in
+        let stages: [(stage: Stage, size: (width: Int, height: Int))] = try (schedule ?? options.schedule(longest: max(content.width, content.height))).map { stage -> (stage: Stage, size: (width: Int, height: Int)) in
             let size = stage.scale == 1 ? (width: content.width, height: content.height)
                 : Resample.fit(width: content.width, height: content.height,
                                longest: Int((Double(max(content.width, content.height)) * stage.scale).rounded()))
@@ -138,7 +138,7 @@ public final class Stylizer: Sendable {
         var current = resume?.previousResult ?? first
         var evaluations = resume?.evaluations ?? 0
         var ran: [Stage] = resume?.ran ?? []
-        var fullSize: StyleObjective? = nil
+        var fullSize: (any Objective)? = nil
         let work = stages.map { Double($0.size.width * $0.size.height * $0.stage.evaluations) }
         for (index, (stage, size)) in stages.enumerated() {
             if let resume, index < resume.stage { continue }
@@ -147,8 +147,9 @@ public final class Stylizer: Sendable {
             let start = index == 0 ? Resample.resize(current.pixels, width: current.width, height: current.height,
                                                      toWidth: size.width, toHeight: size.height)
                 : Self.upsample(current, addingDetailOf: target, width: size.width, height: size.height)
+            let plan = memoryPlan(width: size.width, height: size.height)
             let objective = try makeObjective(content: target, width: size.width, height: size.height, goal: goal,
-                                              temporal: stage.scale == 1 ? temporal : nil)
+                                              temporal: stage.scale == 1 ? temporal : nil, tileSize: plan.tileSize)
             if stage.scale == 1 { fullSize = objective }
             // The optimizers report right after each evaluation, so the parts kept here are those of `value`.
             var parts: Cost? = nil
@@ -175,7 +176,7 @@ public final class Stylizer: Sendable {
             } else {
                 switch options.optimizer {
                 case .lbfgs:
-                    result = try BoundedLBFGS(relativeTolerance: options.relativeTolerance)
+                    result = try BoundedLBFGS(memory: plan.history, relativeTolerance: options.relativeTolerance)
                         .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report,
                                   resume: resumed?.lbfgs, checkpoint: { try save(.lbfgs($0)) })
                 case .adam:
@@ -192,7 +193,8 @@ public final class Stylizer: Sendable {
                                pixels: current.pixels.map { min(max($0.rounded(), 0), 255) })
         // J at the working size, for the report: the last stage's objective when it ran at full size.
         let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height,
-                                                      goal: goal, temporal: temporal)
+                                                      goal: goal, temporal: temporal,
+                                                      tileSize: memoryPlan(width: content.width, height: content.height).tileSize)
         let initial = try objective.cost(Bounds.pixels.clamp(first.pixels)).total
         return StylizeResult(image: written, cost: try objective.cost(written.pixels),
                              initialCost: initial, evaluations: evaluations, stages: ran)
@@ -235,6 +237,34 @@ public final class Stylizer: Sendable {
     func guidedRegions(_ goal: StyleGoal, width: Int, height: Int) throws -> [GuidedRegion] {
         guard case .regions(let regional) = goal else { return [] }
         return try regional.guided(network: network, layers: options.styleLayers.map(\.name), width: width, height: height)
+    }
+
+    /// J at one size in tiles of `tileSize` px (`TiledObjective`), or untiled when nil.
+    public func makeObjective(content: [Float], width: Int, height: Int, style: StyleTarget,
+                              temporal: TemporalTerm? = nil, tileSize: Int?) throws -> any Objective {
+        try makeObjective(content: content, width: width, height: height, goal: .whole(style), temporal: temporal, tileSize: tileSize)
+    }
+
+    /// As above, toward `goal`. Regions are not tiled: the guided terms need each region's guidance over the
+    /// whole layer, which `TiledObjective` does not carry, so a regional goal is always evaluated untiled.
+    public func makeObjective(content: [Float], width: Int, height: Int, goal: StyleGoal,
+                              temporal: TemporalTerm? = nil, tileSize: Int?) throws -> any Objective {
+        guard let tileSize, case .whole(let style) = goal else {
+            return try makeObjective(content: content, width: width, height: height, goal: goal, temporal: temporal)
+        }
+        return try TiledObjective(network: network, content: content, width: width, height: height,
+                                  contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
+                                  weights: try DefaultWeights.resolve(options, network: network, width: width, height: height),
+                                  temporal: temporal, tileSize: tileSize)
+    }
+
+    /// How a stage of this size runs within `options.memoryBudget` (`MemoryPlan`); untiled with 20 history
+    /// pairs without a budget, or when nothing fits (the run was admitted by `MemoryEstimate.check`, which
+    /// refuses what cannot fit).
+    public func memoryPlan(width: Int, height: Int) -> MemoryPlan {
+        let (w, h) = (Double(width), Double(height))
+        let budget = options.memoryBudget.map { $0 - Double(MemoryEstimate.fixedBytes) - w * h * Double(MemoryEstimate.bytesPerInputPixel) }
+        return MemoryPlan.choose(width: w, height: h, budget: budget) ?? MemoryPlan.choose(width: w, height: h, budget: nil)!
     }
 
     func startImage(for content: RGBImage) -> RGBImage {

@@ -7,7 +7,7 @@ struct StylizeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stylize-bench",
         abstract: "The benchmarks' measurements: engine speed, stylize's J served over pipes, the flicker and warping error of a stream.",
-        subcommands: [EngineBenchCommand.self, ObjectiveCommand.self, FlickerCommand.self, WarpErrorCommand.self],
+        subcommands: [EngineBenchCommand.self, ObjectiveCommand.self, PrintCommand.self, FlickerCommand.self, WarpErrorCommand.self],
         defaultSubcommand: EngineBenchCommand.self)
 }
 

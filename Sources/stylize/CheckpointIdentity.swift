@@ -47,6 +47,7 @@ extension StylizeRun {
             ("--init", start),
             ("--seed", "\(options.seed)"),
             ("--size", command.size.map { "\($0)" } ?? "default"),
+            ("--memory", command.memory ?? "default"),
             ("--colors", (command.preserveColors ? ColorChoice.luminance : command.colors).rawValue),
             ("--pooling", command.pooling.rawValue),
             ("--temporal-weight", "\(command.temporalWeight)"),

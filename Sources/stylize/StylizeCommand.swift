@@ -43,10 +43,16 @@ struct StylizeCommand: ParsableCommand {
           stylize --gram s.gram --size 4096 --checkpoint big.ckpt < in.ppm > big.ppm
           stylize --gram s.gram --checkpoint c --checkpoint-every 50,9m < i.ppm > o.ppm
           stylize --gram s.gram --size 2048 --progress-every 60 < in.ppm > o.ppm 2> log
+          stylize --gram starry.gram --size 4096 --memory 3G < photo.ppm > print.ppm
 
-        Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule))) run \
-        in turn, coarse to fine; --iterations sets only the last. The summary line after each \
+        Evaluations: --schedule's stages (scale:evaluations, default \(StylizeOptions.describe(StylizeOptions.defaultSchedule)); above \
+        \(StylizeOptions.printThreshold) px from 512 px doubling to the full size, e.g. \(StylizeOptions.describe(StylizeOptions.defaultSchedule(longest: 4096))) \
+        at 4096 px) run in turn, coarse to fine; --iterations sets only the last. The summary line after each \
         image gives its sizes (in, working, out) and each stage's evaluations.
+
+        Big prints: within --memory (default \(Int(MemorySize.defaultShare * 100))% of the memory available) a large image is \
+        optimized in tiles, exactly (each tile with a 64 px halo; the Gram matrices summed over all tiles, so no \
+        seams), and with a shorter L-BFGS history; an image that cannot fit even so is refused before it is read.
 
         Many photos: one run each (the loop above, or filters/stylize-image per file). One stream of unrelated \
         photos is stylized as the frames of a video: a photo of the same size as the one before starts from \
@@ -113,8 +119,8 @@ struct StylizeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Evaluations of J at full size: the last stage of --schedule, whose earlier stages still run (with the default schedule, --iterations 8 makes 20 + 8); a stream's later images use --frame-iterations. The summary line shows each stage's count.", valueName: "n"))
     var iterations: Int?
 
-    @Option(help: ArgumentHelp("Coarse-to-fine stages, scale:evaluations; \"1:300\" turns multi-scale off.", valueName: "schedule"))
-    var schedule = StylizeOptions.describe(defaults.schedule)
+    @Option(help: ArgumentHelp("Coarse-to-fine stages, scale:evaluations; \"1:300\" turns multi-scale off (default: \(StylizeOptions.describe(defaults.schedule)); above \(StylizeOptions.printThreshold) px, from 512 px doubling to the full size, e.g. 4096 px: \(StylizeOptions.describe(StylizeOptions.defaultSchedule(longest: 4096))).", valueName: "schedule"))
+    var schedule: String?
 
     @Option(help: "lbfgs (bounded L-BFGS) or adam.")
     var optimizer = defaults.optimizer
@@ -170,6 +176,14 @@ struct StylizeCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("When stderr is not a terminal: a progress line (stage, size, evaluation, memory, time left) every this many seconds (default: none; a terminal gets a bar).", valueName: "seconds"))
     var progressEvery: Double?
 
+    @Option(help: ArgumentHelp("Memory the run may use, e.g. 3G, 500M (default: \(Int(MemorySize.defaultShare * 100))% of the memory available). Large images are then optimized in exact tiles and with a shorter L-BFGS history; an image that cannot fit even so is refused.", valueName: "size"))
+    var memory: String?
+
+    /// --memory in bytes, or the default share of the memory available (nil if that cannot be read).
+    var memoryBudget: Double? {
+        memory.flatMap(MemorySize.parse) ?? MemoryEstimate.available().map { $0 * MemorySize.defaultShare }
+    }
+
     @OptionGroup var networkOptions: NetworkOptions
 
     @Flag(name: .shortAndLong, help: "No messages on stderr but errors.")
@@ -210,7 +224,9 @@ struct StylizeCommand: ParsableCommand {
             if weights.count != count { throw ValidationError("--style-blend has \(weights.count) weights for \(count) styles") }
             if weights.allSatisfy({ $0 == 0 }) { throw ValidationError("--style-blend: the weights are all 0") }
         }
-        do { _ = try Stage.parseSchedule(schedule) } catch { throw ValidationError("--schedule: \(error)") }
+        if let schedule {
+            do { _ = try Stage.parseSchedule(schedule) } catch { throw ValidationError("--schedule: \(error)") }
+        }
         do { _ = try parseWeightedLayers(styleLayers) } catch { throw ValidationError("--style-layers: \(error)") }
         for (name, value) in [("--content-weight", contentWeight), ("--style-weight", styleWeight), ("--tv-weight", tvWeight)] {
             if let value, !(value >= 0) { throw ValidationError("\(name) must not be negative") }
@@ -227,6 +243,9 @@ struct StylizeCommand: ParsableCommand {
         _ = try CheckpointPolicy(checkpointEvery)
         if let progressEvery, !(progressEvery > 0 && progressEvery.isFinite) { throw ValidationError("--progress-every must be a positive number of seconds") }
         if checkpoint?.isEmpty == true { throw ValidationError("--checkpoint needs a file name") }
+        if let memory, MemorySize.parse(memory) == nil {
+            throw ValidationError("--memory \"\(memory)\": expected a size such as 3G, 500M or 2048K")
+        }
     }
 
     /// The --region values, parsed.

@@ -37,8 +37,9 @@ struct StylizeRun {
         StandardStreams.announceTerminalInput("images", diagnostics: diagnostics)
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
         let size = command.size
+        let explicitBudget = command.memory.flatMap(MemorySize.parse)   // nil: the default share of what is available
         reader.admit = { width, height, depth in
-            try MemoryEstimate.check(width: width, height: height, depth: depth, requestedSize: size)
+            try MemoryEstimate.check(width: width, height: height, depth: depth, requestedSize: size, budget: explicitBudget)
         }
         let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
         let progress = ProgressLine(diagnostics: diagnostics, every: command.progressEvery)
@@ -84,13 +85,16 @@ struct StylizeRun {
         options.contentWeight = command.contentWeight
         options.styleWeight = command.styleWeight
         options.totalVariationWeight = command.tvWeight
-        options.schedule = try Stage.parseSchedule(command.schedule)
+        if let schedule = command.schedule {
+            options.schedule = try Stage.parseSchedule(schedule)
+        }
         if let iterations = command.iterations { options.setFinalEvaluations(iterations) }
         options.optimizer = command.optimizer
         options.learningRate = command.learningRate
         options.relativeTolerance = command.tolerance
         options.seed = command.seed
         options.initialization = try command.initialization.initialization()
+        options.memoryBudget = command.memoryBudget
         return options
     }
 

@@ -66,14 +66,14 @@ final class StylizeErrorTests: XCTestCase {
             let result = try CommandRunner.run("stylize", ["--style", style, "--weights", try Fixtures.weightsPath()] + arguments, stdin: stdin)
             XCTAssertEqual(result.status, 1, result.stderr, file: file, line: line)
             XCTAssertTrue(result.stderr.hasPrefix("stylize: stdin: " + prefix), result.stderr, file: file, line: line)
-            XCTAssertTrue(result.stderr.hasSuffix(" GB available\n"), result.stderr, file: file, line: line)
+            XCTAssertTrue(result.stderr.hasSuffix(" GB available)\n"), result.stderr, file: file, line: line)
             XCTAssertEqual(result.stdout.count, 0, "nothing on stdout", file: file, line: line)
         }
         try assertRefused(["--size", "1000000"], stdin: content,
-                          prefix: "a 32x24 image stylized at 1000000x750000 needs about 488944.7 GB of memory (estimated), more than the ")
+                          prefix: "a 32x24 image stylized at 1000000x750000 needs about 156462.6 GB of memory (estimated), more than the ")
         // A header at the reader's limit and no pixels: refused before the 1.5 GB of samples are allocated.
         try assertRefused(["--size", "16384"], stdin: Data("P6\n16384 16384\n255\n".utf8),
-                          prefix: "a 16384x16384 image stylized at 16384x16384 needs about 188.8 GB of memory (estimated), more than the ")
+                          prefix: "a 16384x16384 image stylized at 16384x16384 needs about 69.9 GB of memory (estimated), more than the ")
     }
 
     func testMissingWeightsFile() throws {
@@ -99,6 +99,21 @@ final class StylizeErrorTests: XCTestCase {
         XCTAssertEqual(result.status, 64)
         XCTAssertEqual(result.stderr, "stylize: give a style: --style IMAGE or --gram FILE (see stylize --help)\n")
         XCTAssertEqual(result.stdout.count, 0)
+    }
+
+    /// --memory (issue 17): a size that cannot fit even in tiles with the shortest history is refused from the
+    /// header with the estimate and the budget, status 1, nothing on stdout; a malformed size is a usage error.
+    func testMemoryBudget() throws {
+        let refused = try CommandRunner.run("stylize", ["--style", style, "--weights", try Fixtures.weightsPath(),
+                                                        "--size", "4096", "--memory", "500M"], stdin: content)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr, "stylize: stdin: a 32x24 image stylized at 4096x3072 needs about 3.0 GB of memory "
+                                       + "(estimated), more than the 0.5 GB allowed (--memory)\n")
+        XCTAssertEqual(refused.stdout.count, 0)
+        let bad = try CommandRunner.run("stylize", ["--style", style, "--memory", "lots"], stdin: content)
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertEqual(bad.stderr, "stylize: --memory \"lots\": expected a size such as 3G, 500M or 2048K (see stylize --help)\n")
+        XCTAssertEqual(bad.stdout.count, 0)
     }
 
     func testUnknownFlowPreset() throws {

@@ -20,8 +20,8 @@ final class MemoryEstimateTests: XCTestCase {
     func testTooLargeIsRefusedWithTheEstimate() throws {
         XCTAssertThrowsError(try MemoryEstimate.check(width: 16384, height: 16384, depth: 3, requestedSize: nil,
                                                       available: 8 * Double(1 << 30))) { error in
-            XCTAssertEqual("\(error)", "a 16384x16384 image stylized at 512x512 needs about 14.0 GB of memory (estimated), "
-                                       + "more than the 8.0 GB available")
+            XCTAssertEqual("\(error)", "a 16384x16384 image stylized at 512x512 needs about 13.9 GB of memory (estimated), "
+                                       + "more than the 6.0 GB allowed (--memory; default 75% of the 8.0 GB available)")
         }
         XCTAssertThrowsError(try MemoryEstimate.check(width: 64, height: 32, depth: 1, requestedSize: Int.max,
                                                       available: 8 * Double(1 << 30))) { error in
@@ -29,5 +29,39 @@ final class MemoryEstimateTests: XCTestCase {
         }
         XCTAssertNoThrow(try MemoryEstimate.check(width: 640, height: 480, depth: 3, requestedSize: nil, available: Double(1 << 30)))
         XCTAssertNoThrow(try MemoryEstimate.check(width: 1 << 20, height: 1 << 20, depth: 3, requestedSize: nil, available: nil))
+    }
+
+    /// The plan (issue 17): untiled with 20 pairs when that fits; else the history is shortened before the tiles;
+    /// nil when nothing fits. Sizes from the documented model (MemoryPlan): P (520 + 12 (14 + 2m)) untiled,
+    /// crop² 520 + P (12 (14 + 2m) + 32) tiled.
+    func testPlanFollowsThePreferences() {
+        let p = 4096.0 * 4096
+        XCTAssertEqual(MemoryPlan.choose(width: 1024, height: 1024, budget: nil)?.tileSize, nil)
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: nil, history: 20), p * (520 + 12 * 54))
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 5), 640 * 640 * 520 + p * (12 * 24 + 32))
+        let plan = MemoryPlan.choose(width: 4096, height: 4096, budget: 8 * Double(1 << 30))
+        XCTAssertEqual(plan?.tileSize, 1024)
+        XCTAssertEqual(plan?.history, 10)
+        XCTAssertNil(MemoryPlan.choose(width: 4096, height: 4096, budget: Double(1 << 30)))
+        // An image no larger than a tile is never tiled.
+        XCTAssertEqual(MemoryPlan.choose(width: 200, height: 100, budget: 1)?.tileSize, nil)
+        XCTAssertEqual(MemorySize.parse("3G"), 3 * Double(1 << 30))
+        XCTAssertEqual(MemorySize.parse("500m"), 500 * Double(1 << 20))
+        XCTAssertEqual(MemorySize.parse("2048"), 2048)
+        XCTAssertNil(MemorySize.parse("lots"))
+        XCTAssertNil(MemorySize.parse("-1G"))
+    }
+
+    /// Big outputs start at 512 px and double (issue 17 point 3); up to 1024 px the default stays.
+    func testPrintSchedule() {
+        XCTAssertEqual(StylizeOptions.defaultSchedule(longest: 1024), StylizeOptions.defaultSchedule)
+        XCTAssertEqual(StylizeOptions.describe(StylizeOptions.defaultSchedule(longest: 4096)), "0.125:60,0.25:30,0.5:15,1:10")
+        XCTAssertEqual(StylizeOptions.describe(StylizeOptions.defaultSchedule(longest: 3000)).split(separator: ",").count, 4)
+        var options = StylizeOptions()
+        options.setFinalEvaluations(7)
+        XCTAssertEqual(options.schedule(longest: 4096).last?.evaluations, 7)
+        XCTAssertEqual(options.schedule(longest: 512).last?.evaluations, 7)
+        options.schedule = [Stage(scale: 1, evaluations: 3)]
+        XCTAssertEqual(options.schedule(longest: 4096), [Stage(scale: 1, evaluations: 3)])
     }
 }

@@ -1,0 +1,172 @@
+import Engine
+
+/// J and its gradient computed tile by tile, exactly: the same J as `StyleObjective` (up to float32 rounding),
+/// with the network's memory bounded by one tile's crop instead of the whole image.
+///
+/// Gram matrices are sums over positions, and the content term is a sum over positions too, so:
+///
+/// 1. Pass 1 runs the network (forward only, nothing kept) on each tile's crop: its interior plus a halo
+///    (`VGG.halo(for:)`, 64 px to relu5_1) wide enough that the interior's outputs at every layer used equal
+///    the whole image's. The interior's positions are added to each style layer's Gram sum (`Gram.accumulate`)
+///    and its content differences to J_content.
+/// 2. With the whole image's Grams known, J_style and each layer's difference g - target are those of the
+///    untiled objective. Pass 2 runs each crop again, keeping what backward needs, puts the interior's
+///    gradients at the layers (`Gram.featureGradient` with the global difference and N, alpha (a - a(C)))
+///    in zero tensors of the crop's size, runs backward, and adds the crop's pixel gradient into the image's.
+///    Halo positions get no gradient at their layers: they are another tile's interior. A pixel in several
+///    crops gets each crop's share, which sums to the whole image's gradient: the interiors' cones lie
+///    inside their crops, and every layer position is in exactly one interior (`TileGrid`).
+/// 3. The pixel terms (J_tv, J_temporal) are cheap and computed on the whole image (`PixelTerms`).
+///
+/// Nothing is approximated, so there are no seams. The price is a second forward pass over every crop and
+/// the halo's extra area (measured by scripts/bench-print). The content target's interiors (a(C) at the
+/// content layer, 32 bytes per pixel for relu4_2) are computed tile by tile when the objective is made.
+///
+/// Rounding: each tile's Gram part is one float32 ssyrk over the tile's positions, summed over tiles in
+/// Double; the convolutions of a crop may take another algorithm (Winograd or im2col, by size) and block
+/// their sums differently than the whole image's. Both change only float32 rounding, of the size of the
+/// untiled objective's own (ReferenceCostTests), so J agrees to about 1e-6 relative (TiledObjectiveTests).
+public final class TiledObjective: Objective {
+    public let network: VGG
+    public let width: Int
+    public let height: Int
+    public let contentLayer: String
+    public let styleLayers: [WeightedLayer]
+    public let weights: CostWeights
+    public let temporal: TemporalTerm?
+    public let grid: TileGrid
+    let styleTarget: StyleTarget
+    /// a(C) at the content layer on each tile's interior (empty when alpha is 0).
+    let contentTargets: [Tensor]
+
+    /// `tileSize`: the interiors' side in pixels, a positive multiple of `network.tileAlignment(for:)`.
+    public init(network: VGG, content: [Float], width: Int, height: Int, contentLayer: String,
+                styleLayers: [WeightedLayer], style: StyleTarget, weights: CostWeights, temporal: TemporalTerm? = nil,
+                tileSize: Int) throws {
+        try style.check(network: network, layers: styleLayers)
+        precondition(content.count == width * height * 3)
+        let layers = [contentLayer] + styleLayers.map(\.name)
+        let alignment = try network.tileAlignment(for: layers)
+        guard tileSize > 0, tileSize % alignment == 0 else {
+            throw StyleError.badTileSize("tile size \(tileSize) must be a positive multiple of \(alignment)")
+        }
+        let grid = TileGrid(width: width, height: height, tileSize: tileSize, halo: try network.halo(for: layers),
+                            alignment: alignment)
+        self.grid = grid
+        // Each crop's convolutions take the whole image's paths (`VGG.pinned`): the same float32 rounding.
+        let network = network.pinned(forInputWidth: width, height: height)
+        self.network = network
+        self.width = width
+        self.height = height
+        self.contentLayer = contentLayer
+        self.styleLayers = styleLayers
+        self.weights = weights
+        self.temporal = temporal
+        self.styleTarget = style
+        if weights.content != 0 {
+            let pools = network.poolings(before: try network.index(of: contentLayer))
+            contentTargets = try content.withUnsafeBufferPointer { pixels in
+                try grid.tiles.map { tile in
+                    let x = network.input.networkInput(pixels: TileGrid.crop(pixels, width: width, tile.crop),
+                                                       width: tile.crop.width, height: tile.crop.height)
+                    let features = try network.forward(x, taps: [contentLayer], keepForBackward: false).taps[contentLayer]!
+                    return features.block(Self.interior(of: tile, poolings: pools))
+                }
+            }
+        } else {
+            contentTargets = []
+        }
+    }
+
+    public func evaluate(_ pixels: [Float]) throws -> (cost: Cost, gradient: [Float]) {
+        try evaluate(pixels, withGradient: true)
+    }
+
+    public func cost(_ pixels: [Float]) throws -> Cost {
+        try evaluate(pixels, withGradient: false).cost
+    }
+
+    /// A tile's interior at a layer after `poolings` poolings, in the positions of its crop's activations.
+    static func interior(of tile: TileGrid.Tile, poolings p: Int) -> PixelRect {
+        let (interior, origin) = (tile.interior.pooled(p), tile.crop.pooled(p))
+        return PixelRect(x0: interior.x0 - origin.x0, y0: interior.y0 - origin.y0,
+                         x1: interior.x1 - origin.x0, y1: interior.y1 - origin.y0)
+    }
+
+    func evaluate(_ pixels: [Float], withGradient: Bool) throws -> (cost: Cost, gradient: [Float]) {
+        precondition(pixels.count == width * height * 3, "\(pixels.count) values for a \(width)x\(height) image")
+        let style = weights.style != 0 ? styleLayers : []
+        let taps = style.map(\.name) + (weights.content != 0 ? [contentLayer] : [])
+        let poolings = try Dictionary(taps.map { ($0, network.poolings(before: try network.index(of: $0))) },
+                                      uniquingKeysWith: { a, _ in a })
+        // A crop's network input, made when it is needed (one crop at a time is held).
+        func input(_ t: Int) -> Tensor {
+            let crop = grid.tiles[t].crop
+            let values = pixels.withUnsafeBufferPointer { TileGrid.crop($0, width: width, crop) }
+            return network.input.networkInput(pixels: values, width: crop.width, height: crop.height)
+        }
+
+        // Pass 1: the Gram sums and J_content.
+        var sums: [String: [Double]] = [:]
+        for layer in style {
+            let c = network.channels(at: try network.index(of: layer.name))
+            sums[layer.name] = [Double](repeating: 0, count: c * c)
+        }
+        var contentCost = 0.0
+        for (t, tile) in grid.tiles.enumerated() {
+            let forward = try network.forward(input(t), taps: taps, keepForBackward: false)
+            for layer in style {
+                Gram.accumulate(forward.taps[layer.name]!.block(Self.interior(of: tile, poolings: poolings[layer.name]!)),
+                                into: &sums[layer.name]!)
+            }
+            if weights.content != 0 {
+                let features = forward.taps[contentLayer]!.block(Self.interior(of: tile, poolings: poolings[contentLayer]!))
+                contentCost += ContentTerm.cost(features: features, target: contentTargets[t])
+            }
+        }
+
+        // The whole image's Grams: J_style and the differences g - target.
+        var styleCost = 0.0
+        var perLayer: [String: Double] = [:]
+        var differences: [String: [Float]] = [:]
+        for layer in style {
+            let positions = try network.spatialSize(of: layer.name, inputWidth: width, inputHeight: height).count
+            var difference = sums[layer.name]!.map { Float($0 / Double(positions)) }
+            VectorMath.add(-1, styleTarget.grams[layer.name]!, to: &difference)
+            let c = Double(network.channels(at: try network.index(of: layer.name)))
+            let value = VectorMath.dot(difference, difference) / (4 * c * c)
+            perLayer[layer.name] = value
+            styleCost += layer.weight * value
+            differences[layer.name] = difference
+        }
+
+        // Pass 2: each crop's share of the gradient.
+        var gradient: [Float] = withGradient ? [Float](repeating: 0, count: pixels.count) : []
+        if withGradient && !taps.isEmpty {
+            for (t, tile) in grid.tiles.enumerated() {
+                let forward = try network.forward(input(t), taps: taps, keepForBackward: true)
+                var layerGradients = LayerGradients()
+                for layer in style {
+                    let (features, interior) = (forward.taps[layer.name]!, Self.interior(of: tile, poolings: poolings[layer.name]!))
+                    let positions = try network.spatialSize(of: layer.name, inputWidth: width, inputHeight: height).count
+                    let g = Gram.featureGradient(difference: differences[layer.name]!, features: features.block(interior),
+                                                 positions: positions, gradientScale: Float(weights.style * layer.weight))
+                    layerGradients.add(.placing(g, at: interior, height: features.height, width: features.width), at: layer.name)
+                }
+                if weights.content != 0 {
+                    let (features, interior) = (forward.taps[contentLayer]!, Self.interior(of: tile, poolings: poolings[contentLayer]!))
+                    let g = ContentTerm.loss(features: features.block(interior), target: contentTargets[t],
+                                             gradientScale: Float(weights.content)).gradient
+                    layerGradients.add(.placing(g, at: interior, height: features.height, width: features.width), at: contentLayer)
+                }
+                let share = network.input.pixelGradient(try network.backward(forward, tapGradients: layerGradients.byLayer))
+                TileGrid.add(share, at: tile.crop, into: &gradient, width: width)
+            }
+        }
+
+        let cost = PixelTerms.finish(pixels: pixels, width: width, height: height, weights: weights, temporal: temporal,
+                                     content: contentCost, style: styleCost, styleLayers: perLayer,
+                                     gradient: &gradient, withGradient: withGradient)
+        return (cost, gradient)
+    }
+}
