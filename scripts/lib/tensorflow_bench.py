@@ -9,21 +9,16 @@ timed) with a GradientTape, forward to the tap and back with the tap's own value
 stylize-bench and torch_bench.py do). Intra-op threads --threads, inter-op 1.
 Prints "tensorflow SIZE nhwc SECONDS" (best of --repeat) per size on stdout.
 """
-import argparse
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vgg_weights import build_layers, load_safetensors  # noqa: E402
+from vgg_weights import bench_parser, build_layers, load_safetensors  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--weights", default=os.environ.get("STYLIZE_WEIGHTS"))
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--tap", default="relu5_1")
+    parser = bench_parser()
     parser.add_argument("sizes", type=int, nargs="+")
     args = parser.parse_args()
     if not args.weights:

@@ -9,13 +9,12 @@ torch.autocast("cpu", bfloat16): the convolutions in bfloat16; skipped on a CPU 
 oneDNN emulates it at a tenth of float32's speed).
 Prints "torch SIZE VARIANT SECONDS" (best of --repeat) per size and variant on stdout.
 """
-import argparse
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vgg_weights import build_layers, load_safetensors  # noqa: E402
+from vgg_weights import bench_parser, build_layers, load_safetensors  # noqa: E402
 
 VARIANTS = ("nchw", "channels_last", "channels_last_bf16")
 
@@ -31,11 +30,7 @@ def cpu_has_bf16():
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--weights", default=os.environ.get("STYLIZE_WEIGHTS"))
-    parser.add_argument("--threads", type=int, default=os.cpu_count())
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--tap", default="relu5_1")
+    parser = bench_parser()
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("sizes", type=int, nargs="+")
     args = parser.parse_args()

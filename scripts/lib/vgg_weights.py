@@ -1,7 +1,9 @@
 """The VGG16 weights of stylize (safetensors, float32) and the layer list to a tap, for the peers'
 benchmarks (torch_bench.py, tensorflow_bench.py): numpy arrays, no framework.
 """
+import argparse
 import json
+import os
 import re
 import struct
 
@@ -43,3 +45,14 @@ def build_layers(tensors, tap):
     if tap not in names:
         raise SystemExit(f"bench: unknown tap {tap}")
     return layers[: names.index(tap) + 1]
+
+
+def bench_parser():
+    """The options both peers' benchmarks take: weights, threads, repeats, tap, then the sizes (added last
+    by the caller, after its own options)."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--weights", default=os.environ.get("STYLIZE_WEIGHTS"))
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--tap", default="relu5_1")
+    return parser
