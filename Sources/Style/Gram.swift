@@ -12,12 +12,17 @@ public enum Gram {
     ///
     /// A Aᵀ is symmetric: ssyrk computes one triangle (half the flops of sgemm), mirrored to the other.
     public static func matrix(_ features: Tensor) -> [Float] {
-        let (c, n) = (features.channels, features.planeSize)
+        symmetricProduct(features.data, channels: features.channels, positions: features.planeSize,
+                         scale: 1 / Float(features.planeSize))
+    }
+
+    /// scale · A Aᵀ for A row-major `channels` x `positions`, both triangles filled (ssyrk computes one).
+    static func symmetricProduct(_ data: [Float], channels c: Int, positions n: Int, scale: Float) -> [Float] {
         var gram = [Float](repeating: 0, count: c * c)
-        features.data.withUnsafeBufferPointer { a in
+        data.withUnsafeBufferPointer { a in
             gram.withUnsafeMutableBufferPointer { g in
                 cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(c), Int32(n),
-                            1 / Float(n), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(c))
+                            scale, a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(c))
                 for i in 0..<c {
                     for j in 0..<i { g[i * c + j] = g[j * c + i] }
                 }
@@ -63,19 +68,8 @@ public enum Gram {
         let (c, n) = (features.channels, features.planeSize)
         precondition(sum.count == c * c)
         guard n > 0 else { return }
-        var part = [Float](repeating: 0, count: c * c)
-        features.data.withUnsafeBufferPointer { a in
-            part.withUnsafeMutableBufferPointer { g in
-                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(c), Int32(n), 1, a.baseAddress!, Int32(n), 0,
-                            g.baseAddress!, Int32(c))
-            }
-        }
-        for i in 0..<c {
-            for j in i..<c {
-                sum[i * c + j] += Double(part[i * c + j])
-                if j != i { sum[j * c + i] += Double(part[i * c + j]) }
-            }
-        }
+        let part = symmetricProduct(features.data, channels: c, positions: n, scale: 1)
+        for k in 0..<(c * c) { sum[k] += Double(part[k]) }
     }
 
     /// The style cost of one layer alone, without the gradient's matrix product.

@@ -29,18 +29,7 @@ public enum GuidedGram {
         let (c, n) = (features.channels, features.planeSize)
         let total = weight(guide)
         precondition(guide.count == n && total > 0, "guide of \(guide.count) positions (weight \(total)) for \(n)")
-        let weighted = scaledColumns(features, by: guide)
-        var gram = [Float](repeating: 0, count: c * c)
-        weighted.withUnsafeBufferPointer { a in
-            gram.withUnsafeMutableBufferPointer { g in
-                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(c), Int32(n),
-                            1 / Float(total), a.baseAddress!, Int32(n), 0, g.baseAddress!, Int32(c))
-                for i in 0..<c {
-                    for j in 0..<i { g[i * c + j] = g[j * c + i] }
-                }
-            }
-        }
-        return gram
+        return Gram.symmetricProduct(scaledColumns(features, by: guide), channels: c, positions: n, scale: 1 / Float(total))
     }
 
     /// J_r and its gradient with respect to the features, multiplied by `gradientScale` inside the product.
