@@ -116,6 +116,13 @@ SWIFT_SCRATCH_ARGS=()
 if [[ -n "${STYLIZE_SCRATCH_PATH:-}" ]]; then
     SWIFT_SCRATCH_ARGS=(--scratch-path "$STYLIZE_SCRATCH_PATH")
 fi
+# A release build into that folder (use as "${SWIFT_RELEASE_ARGS[@]}"). scripts/test runs the Swift tests on
+# the release build, which needs -enable-testing (@testable import); it sets STYLIZE_TESTABLE=1 so that the
+# scripts it runs build the executables with the same flags, in the same folder, instead of a second time.
+SWIFT_RELEASE_ARGS=(-c release "${SWIFT_SCRATCH_ARGS[@]}")
+if [[ "${STYLIZE_TESTABLE:-0}" == 1 ]]; then
+    SWIFT_RELEASE_ARGS+=(-Xswiftc -enable-testing)
+fi
 
 # build_release [PRODUCT...]: installs the missing Debian packages (STYLIZE_DEBS), finds swift, and builds the
 # given products (one `swift build --product` each), else the whole package, in release mode into the build
@@ -128,10 +135,10 @@ build_release() {
     ensure_swift_on_path || return
     if (( $# )); then
         for product in "$@"; do
-            swift build -c release "${SWIFT_SCRATCH_ARGS[@]}" --product "$product" >&2 || return
+            swift build "${SWIFT_RELEASE_ARGS[@]}" --product "$product" >&2 || return
         done
     else
-        swift build -c release "${SWIFT_SCRATCH_ARGS[@]}" >&2 || return
+        swift build "${SWIFT_RELEASE_ARGS[@]}" >&2 || return
     fi
-    bin="$(swift build -c release "${SWIFT_SCRATCH_ARGS[@]}" --show-bin-path)" || return
+    bin="$(swift build "${SWIFT_RELEASE_ARGS[@]}" --show-bin-path)" || return
 }
