@@ -20,6 +20,13 @@ static void explain_read_failure(stz_stream *s, const char *truncated,
         stz_set_message(msg, cap, "unreadable image");
 }
 
+uint64_t stz_row_bytes(int width, int depth, int bytes_per_sample) {
+    uint64_t w = (uint64_t)width, d = (uint64_t)depth;
+    return w * (sizeof(tuple) + d * sizeof(sample))  // pnm_allocpamrow: a pointer and the samples a pixel
+         + w * d * (uint64_t)bytes_per_sample       // pnm_readpamrow's raw row (pnm_allocrowimage)
+         + w * d * sizeof(uint16_t);                // the caller's samples of the row
+}
+
 static int format_family(int format) {
     switch (PAM_FORMAT_TYPE(format)) {
     case PBM_TYPE: return STZ_FORMAT_PBM;
@@ -70,10 +77,25 @@ int stz_read_header(stz_stream *s, uint64_t max_pixels, stz_image_info *info,
                         pam->depth);
         return -1;
     }
+    size_t tuple_type_length = strnlen(pam->tuple_type, sizeof pam->tuple_type);
+    if (tuple_type_length > STZ_MAX_TUPLE_TYPE) {
+        stz_set_message(msg, cap, "tuple type too long: %zu bytes (a PAM header line holds at most %d)",
+                        tuple_type_length, STZ_MAX_TUPLE_TYPE);
+        return -1;
+    }
     uint64_t pixels = (uint64_t)pam->width * (uint64_t)pam->height;
     if (pixels > max_pixels) {
         stz_set_message(msg, cap, "image too large: %dx%d pixels (limit %llu)",
                         pam->width, pam->height, (unsigned long long)max_pixels);
+        return -1;
+    }
+    if (pam->width > STZ_MAX_WIDTH) {
+        // libnetpbm reads whole rows: refused here, before pnm_allocpamrow is asked for one.
+        double bytes = (double)stz_row_bytes(pam->width, (int)pam->depth, (int)pam->bytes_per_sample);
+        int gb = bytes >= (double)(1 << 30);
+        stz_set_message(msg, cap, "image too wide: %dx%d pixels (limit %d pixels a row; "
+                        "reading a row would need about %.1f %s)", pam->width, pam->height,
+                        STZ_MAX_WIDTH, bytes / (gb ? (double)(1 << 30) : (double)(1 << 20)), gb ? "GB" : "MB");
         return -1;
     }
     info->width = pam->width;

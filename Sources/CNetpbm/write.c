@@ -57,8 +57,10 @@ static int validate(const stz_image_info *info, const uint16_t *samples, size_t 
             return -1;
         }
     }
-    if (memchr(info->tuple_type, '\0', sizeof info->tuple_type) == NULL) {
-        stz_set_message(msg, cap, "tuple type too long");
+    size_t tuple_type_length = strnlen(info->tuple_type, sizeof info->tuple_type);
+    if (tuple_type_length > STZ_MAX_TUPLE_TYPE) {
+        stz_set_message(msg, cap, "tuple type too long: %zu bytes (a PAM header line holds at most %d)",
+                        tuple_type_length, STZ_MAX_TUPLE_TYPE);
         return -1;
     }
     return 0;

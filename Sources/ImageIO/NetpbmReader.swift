@@ -4,14 +4,18 @@ import CNetpbm
 /// a time, through libnetpbm.
 ///
 /// Only the image being returned is held in memory, never the whole stream, and nothing
-/// seeks, so stdin may be a pipe. Images over `maxPixels` pixels or with a depth outside
-/// 1...4 are refused from their header, before any pixel memory is allocated; below the limit
+/// seeks, so stdin may be a pipe. Images over `maxPixels` pixels, wider than `maxWidth` or with a
+/// depth outside 1...4 are refused from their header, before any pixel memory is allocated; below the limit
 /// the raster's memory grows with the data that arrives (`initialSamples`), so a header alone
 /// cannot make the reader allocate much. After an
 /// error the stream position is unknown, so every later `next()` throws the same error.
 public final class NetpbmReader {
     /// The largest width*height accepted (2^28, a 16384x16384 image).
     public static let maxPixels = 1 << 28
+
+    /// The widest image accepted, in pixels (65536, the C shim's STZ_MAX_WIDTH): libnetpbm allocates a whole
+    /// row at once, so a wider header is refused before that, with the row's memory in the message.
+    public static let maxWidth = Int(STZ_MAX_WIDTH)
 
     private let stream: OpaquePointer
     private let name: String

@@ -20,6 +20,32 @@ final class BadInputTests: XCTestCase {
         }
     }
 
+    /// libnetpbm joins several TUPLTYPE lines into one tuple type (with a space), up to 255 bytes, but writes it
+    /// as one header line, and reads a line into 256 bytes, the last taken for the newline: over 245 bytes it
+    /// could not read back what it wrote (246: a byte lost, measured with pamfile; 247 on: "Unrecognized header
+    /// line type"). Found by scripts/fuzz netpbm (a stream whose 9th image joined two lines;
+    /// the input is fuzz/corpus/netpbm/finding-tuple-type-joined-too-long). So the reader refuses a longer one,
+    /// and the writer too; 245 bytes (122 + space + 122) reads, writes and reads back.
+    func testTupleTypeLongerThanAHeaderLine() throws {
+        func pam(_ first: Int, _ second: Int) -> String {
+            "P7\nWIDTH 1\nHEIGHT 1\nDEPTH 1\nMAXVAL 255\nTUPLTYPE \(String(repeating: "A", count: first))\n"
+                + "TUPLTYPE \(String(repeating: "B", count: second))\nENDHDR\n\u{7}"
+        }
+        try assertFails(pam(123, 122), with: "input: tuple type too long: 246 bytes (a PAM header line holds at most 245)")
+        let (images, error) = try IOFixtures.readAll(pam(122, 122))
+        XCTAssertNil(error)
+        XCTAssertEqual(images.map(\.tupleType), [String(repeating: "A", count: 122) + " " + String(repeating: "B", count: 122)])
+        let (again, none) = try IOFixtures.readAll(try IOFixtures.bytes(of: images))
+        XCTAssertNil(none)
+        XCTAssertEqual(again, images)
+
+        var long = images[0]
+        long.tupleType += "C"
+        XCTAssertThrowsError(try IOFixtures.bytes(of: [long])) {
+            XCTAssertTrue("\($0)".hasSuffix(": tuple type too long: 246 bytes (a PAM header line holds at most 245)"), "\($0)")
+        }
+    }
+
     /// A PAM tuple type that is not UTF-8 could not be written back as read (found by scripts/fuzz netpbm;
     /// the input is fuzz/corpus/netpbm/finding-tuple-type-not-utf8).
     func testTupleTypeThatIsNotUTF8() throws {
@@ -68,6 +94,21 @@ final class BadInputTests: XCTestCase {
         try assertFails("P5\n16384 16384\n255\n",
                         with: "input: truncated pixel data (read 0 of 16384 rows)")
         XCTAssertEqual(NetpbmReader.maxPixels, 16384 * 16384)
+    }
+
+    /// libnetpbm allocates a whole row: a header wider than 65536 pixels is refused before, with the row's
+    /// memory (stz_row_bytes). 134217727x1 is the widest PGM libnetpbm itself accepts (its own limit: a row of
+    /// tuples under 2^31 bytes); it is under the pixel limit, and its row would take 16 + 1 + 2 bytes a pixel
+    /// (libnetpbm's tuple pointer and sample, its raw row, our sample): 2550136813 bytes = 2.375 GiB.
+    func testWideHeaderRefusedBeforeARowIsAllocated() throws {
+        try assertFails("P5\n134217727 1\n255\n",
+                        with: "input: image too wide: 134217727x1 pixels (limit 65536 pixels a row; reading a row would need about 2.4 GB)")
+        // PPM, 16-bit: 65537 * (8 + 24 + 6 + 6) bytes = 2.75 MiB. Exactly at the limit goes on to read pixels.
+        try assertFails("P6\n65537 1\n65535\n",
+                        with: "input: image too wide: 65537x1 pixels (limit 65536 pixels a row; reading a row would need about 2.8 MB)")
+        try assertFails("P5\n65536 1\n255\n",
+                        with: "input: truncated pixel data (read 0 of 1 rows)")
+        XCTAssertEqual(NetpbmReader.maxWidth, 65536)
     }
 
     func testDepthOutsideOneToFourRefused() throws {

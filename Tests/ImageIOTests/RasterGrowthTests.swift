@@ -60,7 +60,31 @@ final class RasterGrowthTests: XCTestCase {
     ///   then read into); 32 MB leaves room for the allocator's and the sanitizers' bookkeeping and is still
     ///   16 times less than a raster that is touched (zero-filled) on the header's word.
     func testHeaderAtTheLimitAllocatesLittle() throws {
-        let header = Array("P5\n16384 16384\n255\n".utf8) + [1, 2]
+        let (addressGrowth, residentGrowth, message) = try Self.measureRead(
+            Array("P5\n16384 16384\n255\n".utf8) + [1, 2], test: "testHeaderAtTheLimitAllocatesLittle")
+        XCTAssertEqual(message, "input: truncated pixel data (read 0 of 16384 rows)")
+        XCTAssertLessThan(addressGrowth, 128 << 10, "VmPeak grew by \(addressGrowth) kB")
+        XCTAssertLessThan(residentGrowth, 32 << 10, "VmHWM grew by \(residentGrowth) kB")
+    }
+
+    /// The widest header libnetpbm itself accepts, 134217727x1 (under the pixel limit), is refused from the
+    /// header (NetpbmReader.maxWidth), before libnetpbm allocates its row: 2 GB of tuples (measured without the
+    /// limit, in a C program of pnm_readpaminit + pnm_allocpamrow + pnm_readpamrow: peak RSS 1.0 GB).
+    /// Bounds as in testHeaderAtTheLimitAllocatesLittle, here with no piece at all: VmPeak under 128 MB (the row
+    /// would add 2 GB of address space even untouched), VmHWM under 32 MB.
+    func testWideHeaderAllocatesLittle() throws {
+        let (addressGrowth, residentGrowth, message) = try Self.measureRead(
+            Array("P5\n134217727 1\n255\n".utf8) + [1, 2], test: "testWideHeaderAllocatesLittle")
+        XCTAssertEqual(message, "input: image too wide: 134217727x1 pixels (limit 65536 pixels a row; reading a row would need about 2.4 GB)")
+        XCTAssertLessThan(addressGrowth, 128 << 10, "VmPeak grew by \(addressGrowth) kB")
+        XCTAssertLessThan(residentGrowth, 32 << 10, "VmHWM grew by \(residentGrowth) kB")
+    }
+
+    /// Reads `stream` in a child (this test bundle run again on `test` alone) and returns the growth of VmPeak
+    /// over VmSize and of VmHWM over VmRSS, in kB, across the read, and the read's error message. In the child
+    /// (where the variable is set) this writes the report and returns zeros, which the caller's asserts ignore:
+    /// the parent's asserts are the ones that count.
+    private static func measureRead(_ stream: [UInt8], test: String) throws -> (address: Int, resident: Int, message: String) {
         if let report = ProcessInfo.processInfo.environment[Self.childVariable] {
             // A small image first, so that what a first read sets up (files, Foundation, libnetpbm) is not counted.
             XCTAssertNil(try IOFixtures.readAll("P5 1 1 255 x").error)
@@ -70,16 +94,16 @@ final class RasterGrowthTests: XCTestCase {
             XCTAssertEqual(write(clear, "5", 1), 1, "cannot reset VmHWM")
             close(clear)
             let before = try Self.memoryStatus()
-            let (_, error) = try IOFixtures.readAll(header)
+            let (_, error) = try IOFixtures.readAll(stream)
             let after = try Self.memoryStatus()
             let line = "\(after["VmPeak"]! - before["VmSize"]!) \(after["VmHWM"]! - before["VmRSS"]!) \(error?.message ?? "no error")"
             try Data(line.utf8).write(to: URL(fileURLWithPath: report))
-            return
+            return (0, 0, String(line.split(separator: " ", maxSplits: 2)[2]))
         }
         let report = try IOFixtures.temporaryDirectory().appendingPathComponent("report").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-        process.arguments = ["ImageIOTests.RasterGrowthTests/testHeaderAtTheLimitAllocatesLittle"]
+        process.arguments = ["ImageIOTests.RasterGrowthTests/\(test)"]
         // The child only measures. Under AddressSanitizer: its leak check at exit (which would report
         // swift-corelibs-xctest's objects and fail it) is left to the parent run, and the quarantine (freed
         // blocks held back to catch use after free) is off, as it is the sanitizer's memory, not the reader's:
@@ -92,13 +116,10 @@ final class RasterGrowthTests: XCTestCase {
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "the child run of this test failed")
+        XCTAssertEqual(process.terminationStatus, 0, "the child run of \(test) failed")
         let fields = try String(contentsOfFile: report, encoding: .utf8).split(separator: " ", maxSplits: 2)
         XCTAssertEqual(fields.count, 3)
-        let (addressGrowth, residentGrowth) = (Int(fields[0]) ?? .max, Int(fields[1]) ?? .max)
-        XCTAssertEqual(String(fields[2]), "input: truncated pixel data (read 0 of 16384 rows)")
-        XCTAssertLessThan(addressGrowth, 128 << 10, "VmPeak grew by \(addressGrowth) kB")
-        XCTAssertLessThan(residentGrowth, 32 << 10, "VmHWM grew by \(residentGrowth) kB")
+        return (Int(fields[0]) ?? .max, Int(fields[1]) ?? .max, fields.count == 3 ? String(fields[2]) : "")
     }
 
     /// The "kB" fields of /proc/self/status (VmPeak, VmSize, VmHWM, VmRSS, ...), in kB.

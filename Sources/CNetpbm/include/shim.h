@@ -66,10 +66,32 @@ int stz_close(stz_stream *stream, char *msg, size_t cap);
 /// reader of a pipe went away), or 0.
 int stz_stream_errno(const stz_stream *stream);
 
+/// The widest image accepted, in pixels (2^16: four times the widest square one,
+/// 16384x16384).  libnetpbm reads, and allocates, a whole row at a time (8 bytes
+/// a sample and a pointer a pixel), so without this limit a header such as
+/// P5 134217727x1 (under the pixel limit) makes it allocate 2 GB for one row.
+#define STZ_MAX_WIDTH 65536
+
+/// The longest tuple type read or written, in bytes.  libnetpbm reads a PAM header
+/// a line at a time into 256 bytes and drops its last byte as the newline, so of
+/// "TUPLTYPE " and more than 245 bytes one byte is lost (246) or the rest is read
+/// as another line ("Unrecognized header line type", 247 on).  It joins several
+/// TUPLTYPE lines into one tuple type of up to 255 bytes, which pnm_writepaminit
+/// writes as one line.  So a longer one is refused on
+/// reading (it could not be written back) and on writing (it could not be read).
+/// Found by scripts/fuzz netpbm (fuzz/corpus/netpbm/finding-tuple-type-joined-too-long).
+#define STZ_MAX_TUPLE_TYPE 245
+
+/// The memory one row of the given width, depth and bytes per raw sample takes
+/// to read, in bytes: libnetpbm's row of tuples, its raw row, and the caller's
+/// row of 16-bit samples (an estimate: allocator overhead is not counted).
+uint64_t stz_row_bytes(int width, int depth, int bytes_per_sample);
+
 /// Reads the header of the next image.  Returns 1 with *info filled in, 0 at a
 /// clean end of stream (only whitespace left), or -1 with a message.  Refuses,
-/// before anything is allocated, images with more than max_pixels pixels or a
-/// depth outside 1...4.  After 1, read its raster with stz_read_rows.
+/// before anything is allocated, images with more than max_pixels pixels, wider
+/// than STZ_MAX_WIDTH (the message gives the row's memory, stz_row_bytes) or with
+/// a depth outside 1...4.  After 1, read its raster with stz_read_rows.
 int stz_read_header(stz_stream *stream, uint64_t max_pixels,
                     stz_image_info *info, char *msg, size_t cap);
 
