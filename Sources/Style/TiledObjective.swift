@@ -6,7 +6,7 @@ import Engine
 /// Gram matrices are sums over positions, and the content term is a sum over positions too, so:
 ///
 /// 1. Pass 1 runs the network (forward only, nothing kept) on each tile's crop: its interior plus a halo
-///    (`VGG.halo(for:)`, 64 px to relu5_1) wide enough that the interior's outputs at every layer used equal
+///    (`VGG.halo(for:)`, 64 px to relu5_1 on im2col, 192 px where conv5_1 runs on Winograd) wide enough that the interior's outputs at every layer used equal
 ///    the whole image's. The interior's positions are added to each style layer's Gram sum (`Gram.accumulate`)
 ///    and its content differences to J_content.
 /// 2. With the whole image's Grams known, J_style and each layer's difference g - target are those of the
@@ -18,14 +18,17 @@ import Engine
 ///    inside their crops, and every layer position is in exactly one interior (`TileGrid`).
 /// 3. The pixel terms (J_tv, J_temporal) are cheap and computed on the whole image (`PixelTerms`).
 ///
-/// Nothing is approximated, so there are no seams. The price is a second forward pass over every crop and
-/// the halo's extra area (measured by scripts/bench-print). The content target's interiors (a(C) at the
-/// content layer, 32 bytes per pixel for relu4_2) are computed tile by tile when the objective is made.
+/// Nothing is approximated, so there are no seams. The price is a second forward pass over every crop but
+/// the last (whose state pass 1 keeps) and the halo's extra area (measured by scripts/bench-print). The
+/// content target's interiors (a(C) at the content layer, 32 bytes per pixel for relu4_2) are computed tile
+/// by tile when the objective is made.
 ///
-/// Rounding: each tile's Gram part is one float32 ssyrk over the tile's positions, summed over tiles in
-/// Double; the convolutions of a crop may take another algorithm (Winograd or im2col, by size) and block
-/// their sums differently than the whole image's. Both change only float32 rounding, of the size of the
-/// untiled objective's own (ReferenceCostTests), so J agrees to about 1e-6 relative (TiledObjectiveTests).
+/// Rounding: each crop's convolutions take the whole image's path per layer (`VGG.pinned`), crops are
+/// aligned to the Winograd blocks and poolings (`VGG.tileAlignment`), and the halo covers the band a false
+/// border contaminates, block by block on Winograd: so each interior activation is the whole image's, bit
+/// for bit as far as the sgemm rounds a column the same whatever the other columns. What differs is the
+/// grouping of each Gram's sum over positions (one float32 ssyrk per tile, summed in Double) and of the
+/// pixel gradient (crop by crop): float32 rounding, a few units of 6e-8 (TiledObjectiveTests).
 public final class TiledObjective: Objective {
     public let network: VGG
     public let width: Int
@@ -46,6 +49,9 @@ public final class TiledObjective: Objective {
         try style.check(network: network, layers: styleLayers)
         precondition(content.count == width * height * 3)
         let layers = [contentLayer] + styleLayers.map(\.name)
+        // Each crop's convolutions take the whole image's paths (`VGG.pinned`), and the halo and alignment
+        // follow those paths (wider where a layer runs on Winograd).
+        let network = network.pinned(forInputWidth: width, height: height)
         let alignment = try network.tileAlignment(for: layers)
         guard tileSize > 0, tileSize % alignment == 0 else {
             throw StyleError.badTileSize("tile size \(tileSize) must be a positive multiple of \(alignment)")
@@ -53,8 +59,6 @@ public final class TiledObjective: Objective {
         let grid = TileGrid(width: width, height: height, tileSize: tileSize, halo: try network.halo(for: layers),
                             alignment: alignment)
         self.grid = grid
-        // Each crop's convolutions take the whole image's paths (`VGG.pinned`): the same float32 rounding.
-        let network = network.pinned(forInputWidth: width, height: height)
         self.network = network
         self.width = width
         self.height = height
@@ -113,8 +117,14 @@ public final class TiledObjective: Objective {
             sums[layer.name] = [Double](repeating: 0, count: c * c)
         }
         var contentCost = 0.0
+        // The last crop's forward keeps what backward needs: pass 2 starts with it (in reverse order) instead
+        // of running it again. Pass 2 holds one crop's state at a time in any case.
+        var kept: VGG.Activations?
+        let last = grid.tiles.count - 1
         for (t, tile) in grid.tiles.enumerated() {
-            let forward = try network.forward(input(t), taps: taps, keepForBackward: false)
+            let keep = withGradient && !taps.isEmpty && t == last
+            let forward = try network.forward(input(t), taps: taps, keepForBackward: keep)
+            if keep { kept = forward }
             for layer in style {
                 Gram.accumulate(forward.taps[layer.name]!.block(Self.interior(of: tile, poolings: poolings[layer.name]!)),
                                 into: &sums[layer.name]!)
@@ -143,8 +153,9 @@ public final class TiledObjective: Objective {
         // Pass 2: each crop's share of the gradient.
         var gradient: [Float] = withGradient ? [Float](repeating: 0, count: pixels.count) : []
         if withGradient && !taps.isEmpty {
-            for (t, tile) in grid.tiles.enumerated() {
-                let forward = try network.forward(input(t), taps: taps, keepForBackward: true)
+            for (t, tile) in grid.tiles.enumerated().reversed() {
+                let forward = try kept ?? network.forward(input(t), taps: taps, keepForBackward: true)
+                kept = nil
                 var layerGradients = LayerGradients()
                 for layer in style {
                     let (features, interior) = (forward.taps[layer.name]!, Self.interior(of: tile, poolings: poolings[layer.name]!))
