@@ -1,21 +1,14 @@
 extension VGG {
     /// How far, in input pixels, a false border reaches into the outputs of the layers up to the deepest of
     /// `taps`: the halo a tile needs around its interior so that every interior output equals the output of
-    /// the whole image, bit for bit (`TileGrid`, the exact tiling of `TiledObjective`).
+    /// the whole image (`TileGrid`, the exact tiling of `TiledObjective`).
     ///
-    /// A crop of the image has zero padding where the image has neighbours. An output is "contaminated" when
-    /// its float32 value may differ from the whole image's; the band of contaminated positions next to a crop
-    /// edge grows layer by layer:
-    /// - an im2col 3x3 convolution sums each output over its own 3x3 window: the band widens by 1 position;
-    /// - a Winograd convolution (`Winograd`, F(4x4, 3x3)) computes each 4x4 output block from its 6x6 input
-    ///   window, and its transforms mix all 36 inputs, so every output of a block whose window touches the
-    ///   band rounds differently, even one that mathematically does not depend on the band: a band of e
-    ///   positions becomes 4 (e / 4 + 1). This holds when the crop's blocks are the whole image's blocks,
-    ///   which `tileAlignment(for:)` ensures; `.automatic` (not pinned) counts as Winograd;
-    /// - a 2x2 pooling turns a band of e positions into ceil(e/2), a ReLU changes nothing.
-    /// Outside the band every value, ReLU mask and pooling maximum is the whole image's, so is every interior
-    /// output's gradient with respect to the pixels up to float32 rounding. VGG16 to relu5_1: 64 px on
-    /// im2col, 192 px with every convolution on Winograd (12 positions at level 4); to relu4_2: 40 and 128 px.
+    /// A crop of the image has zero padding where the image has neighbours. An output depends on a padded
+    /// position (is "contaminated") when its dependency cone reaches it: each 3x3 convolution at pooling level
+    /// k widens the contaminated band by 1 position (2^k pixels), a 2x2 pooling turns a band of e positions
+    /// into ceil(e/2), a ReLU changes nothing. An uncontaminated output depends only on uncontaminated
+    /// values, so its value, the ReLU masks and pooling maxima in its cone, and its gradient with respect to
+    /// the pixels are those of the whole image. VGG16 to relu5_1: 64 px; to relu4_2: 40 px.
     /// The result is rounded up to a multiple of `tileAlignment(for:)`, so that crops stay aligned.
     public func halo(for taps: [String]) throws -> Int {
         let depth = try taps.map { try index(of: $0) }.max() ?? -1
@@ -23,7 +16,7 @@ extension VGG {
         if depth >= 0 {
             for i in 0...depth {
                 switch layers[i].kind {
-                case .conv(let conv): band = conv.settings.algorithm == .im2col ? band + 1 : (band / 4 + 1) * Winograd.tile
+                case .conv: band += 1
                 case .relu: break
                 case .pool:
                     band = (band + 1) / 2
@@ -36,23 +29,10 @@ extension VGG {
         return (widest + alignment - 1) / alignment * alignment
     }
 
-    /// The multiple of which a crop's offset must be so that its 2x2 pooling windows (2^poolings before the
-    /// deepest tap, 16 px for relu5_1) and the 4x4 output blocks of its Winograd convolutions (4 positions at
-    /// pooling level k: 4 * 2^k px) are the whole image's: 64 px to relu5_1 when conv5_1 runs on Winograd
-    /// (or `.automatic`), 16 px when every convolution runs on im2col.
+    /// The multiple of which a crop's offset must be (2^poolings before the deepest tap, 16 for relu5_1), so
+    /// that its 2x2 pooling windows are those of the whole image.
     public func tileAlignment(for taps: [String]) throws -> Int {
-        let depth = try taps.map { try index(of: $0) }.max() ?? -1
-        var alignment = try minimumInputSide(for: taps), level = 0
-        if depth >= 0 {
-            for i in 0...depth {
-                switch layers[i].kind {
-                case .conv(let conv) where conv.settings.algorithm != .im2col: alignment = max(alignment, Winograd.tile << level)
-                case .pool: level += 1
-                default: break
-                }
-            }
-        }
-        return alignment
+        try minimumInputSide(for: taps)
     }
 }
 
@@ -60,8 +40,10 @@ extension VGG {
     /// The same network with each convolution's two directions pinned to the path `.automatic` takes for an
     /// input of `width` x `height`: run on a crop of that image (`TiledObjective`), every layer then takes the
     /// whole image's path. A crop run on `.automatic` would take im2col where its deep maps are small and the
-    /// whole image's are not, and round differently there. `halo(for:)` and `tileAlignment(for:)` of the
-    /// pinned network follow each layer's path (a Winograd layer's 4x4 blocks widen the halo).
+    /// whole image's are not, and round differently there. (Winograd still rounds an output by its whole 4x4
+    /// block, so outputs next to the halo's contaminated band round differently from the whole image's: on the
+    /// Winograd path tiled and untiled agree to float32 rounding, not bit for bit; on im2col they agree to
+    /// 4e-7 of the gradient's largest entry, measured at 512 px.)
     public func pinned(forInputWidth width: Int, height: Int) -> VGG {
         guard convolution.algorithm == .automatic else { return self }
         var level = 0

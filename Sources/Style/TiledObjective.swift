@@ -6,7 +6,7 @@ import Engine
 /// Gram matrices are sums over positions, and the content term is a sum over positions too, so:
 ///
 /// 1. Pass 1 runs the network (forward only, nothing kept) on each tile's crop: its interior plus a halo
-///    (`VGG.halo(for:)`, 64 px to relu5_1 on im2col, 192 px where conv5_1 runs on Winograd) wide enough that the interior's outputs at every layer used equal
+///    (`VGG.halo(for:)`, 64 px to relu5_1) wide enough that the interior's outputs at every layer used equal
 ///    the whole image's. The interior's positions are added to each style layer's Gram sum (`Gram.accumulate`)
 ///    and its content differences to J_content.
 /// 2. With the whole image's Grams known, J_style and each layer's difference g - target are those of the
@@ -23,12 +23,14 @@ import Engine
 /// content target's interiors (a(C) at the content layer, 32 bytes per pixel for relu4_2) are computed tile
 /// by tile when the objective is made.
 ///
-/// Rounding: each crop's convolutions take the whole image's path per layer (`VGG.pinned`), crops are
-/// aligned to the Winograd blocks and poolings (`VGG.tileAlignment`), and the halo covers the band a false
-/// border contaminates, block by block on Winograd: so each interior activation is the whole image's, bit
-/// for bit as far as the sgemm rounds a column the same whatever the other columns. What differs is the
-/// grouping of each Gram's sum over positions (one float32 ssyrk per tile, summed in Double) and of the
-/// pixel gradient (crop by crop): float32 rounding, a few units of 6e-8 (TiledObjectiveTests).
+/// Rounding: each crop's convolutions take the whole image's path per layer (`VGG.pinned`), but the sgemm
+/// (OpenBLAS) does not round a column the same whatever the other columns: a crop's activations differ from
+/// the whole image's by float32 rounding everywhere, not only near its false border (measured: 1-2% of
+/// relu1_1's interior values, up to 1e-4 relative near zero, in a crop at the image's corner, on this
+/// machine's kernel). On im2col this stays at rounding: J 5e-8 relative, gradient 7e-7 of its largest entry
+/// (TiledObjectiveTests). On Winograd the differences are larger, flip a few ReLU masks or pooling maxima,
+/// and the gradient differs by 1e-3 of its largest entry at 512 px; a halo grown by whole 4x4 blocks with
+/// crops aligned to the blocks (192 px, 64 px alignment) does not remove them (measured, issue-17w report).
 public final class TiledObjective: Objective {
     public let network: VGG
     public let width: Int
@@ -49,9 +51,6 @@ public final class TiledObjective: Objective {
         try style.check(network: network, layers: styleLayers)
         precondition(content.count == width * height * 3)
         let layers = [contentLayer] + styleLayers.map(\.name)
-        // Each crop's convolutions take the whole image's paths (`VGG.pinned`), and the halo and alignment
-        // follow those paths (wider where a layer runs on Winograd).
-        let network = network.pinned(forInputWidth: width, height: height)
         let alignment = try network.tileAlignment(for: layers)
         guard tileSize > 0, tileSize % alignment == 0 else {
             throw StyleError.badTileSize("tile size \(tileSize) must be a positive multiple of \(alignment)")
@@ -59,6 +58,8 @@ public final class TiledObjective: Objective {
         let grid = TileGrid(width: width, height: height, tileSize: tileSize, halo: try network.halo(for: layers),
                             alignment: alignment)
         self.grid = grid
+        // Each crop's convolutions take the whole image's paths (`VGG.pinned`).
+        let network = network.pinned(forInputWidth: width, height: height)
         self.network = network
         self.width = width
         self.height = height
