@@ -18,14 +18,19 @@ import Engine
 ///    inside their crops, and every layer position is in exactly one interior (`TileGrid`).
 /// 3. The pixel terms (J_tv, J_temporal) are cheap and computed on the whole image (`PixelTerms`).
 ///
-/// Nothing is approximated, so there are no seams. The price is a second forward pass over every crop and
-/// the halo's extra area (measured by scripts/bench-print). The content target's interiors (a(C) at the
-/// content layer, 32 bytes per pixel for relu4_2) are computed tile by tile when the objective is made.
+/// Nothing is approximated, so there are no seams. The price is a second forward pass over every crop but
+/// the last (whose state pass 1 keeps) and the halo's extra area (measured by scripts/bench-print). The
+/// content target's interiors (a(C) at the content layer, 32 bytes per pixel for relu4_2) are computed tile
+/// by tile when the objective is made.
 ///
-/// Rounding: each tile's Gram part is one float32 ssyrk over the tile's positions, summed over tiles in
-/// Double; the convolutions of a crop may take another algorithm (Winograd or im2col, by size) and block
-/// their sums differently than the whole image's. Both change only float32 rounding, of the size of the
-/// untiled objective's own (ReferenceCostTests), so J agrees to about 1e-6 relative (TiledObjectiveTests).
+/// Rounding: each crop's convolutions take the whole image's path per layer (`VGG.pinned`), but the sgemm
+/// (OpenBLAS) does not round a column the same whatever the other columns: a crop's activations differ from
+/// the whole image's by float32 rounding everywhere, not only near its false border (measured: 1-2% of
+/// relu1_1's interior values, up to 1e-4 relative near zero, in a crop at the image's corner, on this
+/// machine's kernel). On im2col this stays at rounding: J 5e-8 relative, gradient 7e-7 of its largest entry
+/// (TiledObjectiveTests). On Winograd the differences are larger, flip a few ReLU masks or pooling maxima,
+/// and the gradient differs by 1e-3 of its largest entry at 512 px; a halo grown by whole 4x4 blocks with
+/// crops aligned to the blocks (192 px, 64 px alignment) does not remove them (measured, issue-17w report).
 public final class TiledObjective: Objective {
     public let network: VGG
     public let width: Int
@@ -53,7 +58,7 @@ public final class TiledObjective: Objective {
         let grid = TileGrid(width: width, height: height, tileSize: tileSize, halo: try network.halo(for: layers),
                             alignment: alignment)
         self.grid = grid
-        // Each crop's convolutions take the whole image's paths (`VGG.pinned`): the same float32 rounding.
+        // Each crop's convolutions take the whole image's paths (`VGG.pinned`).
         let network = network.pinned(forInputWidth: width, height: height)
         self.network = network
         self.width = width
@@ -113,8 +118,14 @@ public final class TiledObjective: Objective {
             sums[layer.name] = [Double](repeating: 0, count: c * c)
         }
         var contentCost = 0.0
+        // The last crop's forward keeps what backward needs: pass 2 starts with it (in reverse order) instead
+        // of running it again. Pass 2 holds one crop's state at a time in any case.
+        var kept: VGG.Activations?
+        let last = grid.tiles.count - 1
         for (t, tile) in grid.tiles.enumerated() {
-            let forward = try network.forward(input(t), taps: taps, keepForBackward: false)
+            let keep = withGradient && !taps.isEmpty && t == last
+            let forward = try network.forward(input(t), taps: taps, keepForBackward: keep)
+            if keep { kept = forward }
             for layer in style {
                 Gram.accumulate(forward.taps[layer.name]!.block(Self.interior(of: tile, poolings: poolings[layer.name]!)),
                                 into: &sums[layer.name]!)
@@ -143,8 +154,9 @@ public final class TiledObjective: Objective {
         // Pass 2: each crop's share of the gradient.
         var gradient: [Float] = withGradient ? [Float](repeating: 0, count: pixels.count) : []
         if withGradient && !taps.isEmpty {
-            for (t, tile) in grid.tiles.enumerated() {
-                let forward = try network.forward(input(t), taps: taps, keepForBackward: true)
+            for (t, tile) in grid.tiles.enumerated().reversed() {
+                let forward = try kept ?? network.forward(input(t), taps: taps, keepForBackward: true)
+                kept = nil
                 var layerGradients = LayerGradients()
                 for layer in style {
                     let (features, interior) = (forward.taps[layer.name]!, Self.interior(of: tile, poolings: poolings[layer.name]!))
