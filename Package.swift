@@ -23,7 +23,11 @@ let package = Package(
         .target(name: "CAllocator"),
         // What the CPU can run (cpuid), in C: Swift has no cpuid.
         .target(name: "CSIMD"),
-        .target(name: "Engine", dependencies: ["CBLAS", "CAllocator", "CSIMD"]),
+        // The Winograd transforms' loops in C, compiled from one source for each instruction set (SSE2, AVX2,
+        // AVX-512); Engine's TransformLoops picks one at run time. Optimized in debug builds too, so that the
+        // tests check the vectorized code that ships (at -O0 clang vectorizes nothing).
+        .target(name: "CWinograd", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "Engine", dependencies: ["CBLAS", "CAllocator", "CSIMD", "CWinograd"]),
         // Convolution and pooling over 1, 2 or 3 spatial dimensions, any kernel, stride and padding: the general
         // engine (signals, images, volumes) and the reference the fast 3x3 Conv2D is checked against.
         .target(name: "EngineND", dependencies: ["Engine", "CBLAS"]),

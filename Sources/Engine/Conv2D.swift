@@ -23,10 +23,14 @@ public struct ConvolutionSettings: Sendable, Equatable {
     /// pins both directions of each layer to the whole image's automatic choice, so that its crops round as
     /// the whole image does.
     public var backwardAlgorithm: ConvolutionAlgorithm? = nil
+    /// The code of the Winograd transforms' loops: the C loops for this CPU's newest instruction set unless a
+    /// benchmark or test forces one (every choice gives the same bits; it must run on this CPU).
+    public var loops: TransformLoops = .best
 
-    public init(algorithm: ConvolutionAlgorithm = .automatic, scratchBudget: Int = 32 << 20) {
+    public init(algorithm: ConvolutionAlgorithm = .automatic, scratchBudget: Int = 32 << 20, loops: TransformLoops = .best) {
         self.algorithm = algorithm
         self.scratchBudget = scratchBudget
+        self.loops = loops
     }
     public static let defaults = ConvolutionSettings()
 }
@@ -69,7 +73,7 @@ public struct Conv2D: Sendable {
 
     /// The same convolution on one path.
     public func using(_ algorithm: ConvolutionAlgorithm) -> Conv2D {
-        using(ConvolutionSettings(algorithm: algorithm, scratchBudget: settings.scratchBudget))
+        using(ConvolutionSettings(algorithm: algorithm, scratchBudget: settings.scratchBudget, loops: settings.loops))
     }
 
     /// The flipped, transposed kernel [inChannels, outChannels, 3, 3] of backward's im2col path.
@@ -105,7 +109,7 @@ public struct Conv2D: Sendable {
         precondition(input.channels == inChannels, "conv expects \(inChannels) channels, got \(input.channels)")
         if useWinograd(inChannels: inChannels, outChannels: outChannels, width: input.width, height: input.height, backward: false) {
             return Winograd.convolve(input, kernel: winogradForward, bias: bias, outChannels: outChannels,
-                                     budget: settings.scratchBudget)
+                                     budget: settings.scratchBudget, loops: settings.loops)
         }
         return Conv2D.convolve(input, weight: weight, bias: bias, outChannels: outChannels, budget: settings.scratchBudget)
     }
@@ -122,7 +126,7 @@ public struct Conv2D: Sendable {
         let (w, h) = (outputGradient.width, outputGradient.height)
         if useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h, backward: true) {
             return Winograd.convolve(outputGradient, kernel: winogradBackward, bias: nil, outChannels: inChannels,
-                                     budget: settings.scratchBudget, mask: inputMask)
+                                     budget: settings.scratchBudget, mask: inputMask, loops: settings.loops)
         }
         var gradient = Conv2D.convolve(outputGradient, weight: backwardWeight, bias: nil, outChannels: inChannels,
                                       budget: settings.scratchBudget)
@@ -157,7 +161,7 @@ public struct Conv2D: Sendable {
                                             mask: poolInputMask == nil ? nil : m.baseAddress,
                                             channels: outChannels, height: h, width: w)
                     return Winograd.convolve(rows, kernel: winogradBackward, bias: nil, outChannels: inChannels,
-                                             budget: settings.scratchBudget, mask: inputMask)
+                                             budget: settings.scratchBudget, mask: inputMask, loops: settings.loops)
                 }
             }
         }

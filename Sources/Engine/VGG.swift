@@ -104,7 +104,7 @@ public final class VGG: Sendable {
 
     /// The same network with every convolution on one path: how benchmarks and tests pin it.
     public func using(_ algorithm: ConvolutionAlgorithm) -> VGG {
-        using(ConvolutionSettings(algorithm: algorithm, scratchBudget: convolution.scratchBudget))
+        using(ConvolutionSettings(algorithm: algorithm, scratchBudget: convolution.scratchBudget, loops: convolution.loops))
     }
 
     public var tapNames: [String] { layers.map(\.name) }

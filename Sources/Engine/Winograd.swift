@@ -1,4 +1,5 @@
 import CBLAS
+import CWinograd
 import Foundation
 
 /// 3x3 "same" convolution by Winograd's minimal filtering F(4x4, 3x3) (Lavin and Gray 2016).
@@ -122,16 +123,19 @@ enum Winograd {
     /// ([36][outChannels][input.channels]) and zero padding 1. With `mask` (one bit per output element), outputs
     /// whose bit is clear are zeroed as they are written: backward fuses the preceding ReLU's backward this way.
     static func convolve(_ input: Tensor, kernel: [Float], bias: [Float]?, outChannels: Int, budget: Int,
-                         mask: BitMask? = nil) -> Tensor {
+                         mask: BitMask? = nil, loops: TransformLoops = .best) -> Tensor {
         input.data.withUnsafeBufferPointer { src in
             convolve(DenseRows(base: src.baseAddress!, channels: input.channels, height: input.height, width: input.width),
-                     kernel: kernel, bias: bias, outChannels: outChannels, budget: budget, mask: mask)
+                     kernel: kernel, bias: bias, outChannels: outChannels, budget: budget, mask: mask, loops: loops)
         }
     }
 
     /// The same convolution of an input whose rows `Rows` produces (a tensor's, or a gradient unpooled on the fly).
+    /// `loops` runs the transforms' loops (every choice gives the same bits); it must run on this CPU.
     static func convolve<Rows: WinogradRows>(_ input: Rows, kernel: [Float], bias: [Float]?, outChannels: Int, budget: Int,
-                                             mask: BitMask?) -> Tensor {
+                                             mask: BitMask?, loops: TransformLoops = .best) -> Tensor {
+        precondition(loops.runsHere, "the \(loops) loops need \(loops.level), this CPU has \(InstructionLevel.cpu)")
+        precondition(blockTiles == Int(STYLIZE_WINOGRAD_BLOCK_TILES))
         let (cin, h, w) = (input.channels, input.height, input.width)
         let cout = outChannels
         precondition(kernel.count == positions * cin * cout)
@@ -174,7 +178,7 @@ enum Winograd {
                                     let m = v + positions * cin * count
                                     let lines = m + positions * cout * count
                                     transformInput(input, geometry, firstTile: first, count: count,
-                                                   into: v, lines: lines)
+                                                   into: v, lines: lines, loops: loops)
                                     for p in 0..<positions {
                                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                                                     Int32(cout), Int32(count), Int32(cin),
@@ -183,7 +187,7 @@ enum Winograd {
                                                     0, m + p * cout * count, Int32(count))
                                     }
                                     transformOutput(m, channels: cout, geometry, firstTile: first, count: count,
-                                                    bias: bias, mask: maskBits, into: out, lines: lines)
+                                                    bias: bias, mask: maskBits, into: out, lines: lines, loops: loops)
                                 }
                             }
                         }
@@ -217,9 +221,10 @@ enum Winograd {
     }
 
     /// V[p][c][t - first] = (B^T d B)_p for the 6x6 window d of channel c around tile t,
-    /// for tiles [first, first + count).
+    /// for tiles [first, first + count), the blocks' loops run by `loops`.
     static func transformInput<Rows: WinogradRows>(_ input: Rows, _ geometry: Geometry, firstTile first: Int, count: Int,
-                                                   into v: UnsafeMutablePointer<Float>, lines: UnsafeMutablePointer<Float>) {
+                                                   into v: UnsafeMutablePointer<Float>, lines: UnsafeMutablePointer<Float>,
+                                                   loops: TransformLoops) {
         let (h, w) = (geometry.height, geometry.width)
         let lineLength = tile * blockTiles + 2
         let zeros = lines + 6 * lineLength + 24 * blockTiles
@@ -239,122 +244,44 @@ enum Winograd {
                     guard y >= 0 && y < h else { return UnsafePointer(zeros) }
                     return input.row(c, y, from: xa, to: xb, buffer: rowBuffers + r * lineLength)
                 }
-                let lead = xa - x0
-                let l0 = lines, l1 = l0 + lineLength, l2 = l1 + lineLength
-                let l3 = l2 + lineLength, l4 = l3 + lineLength, l5 = l4 + lineLength
-                // Columns outside the image are zero in every transformed row.
-                let valid = max(0, xb - xa)
-                for a in 0..<6 {
-                    let l = lines + a * lineLength
-                    if lead > 0 { l.update(repeating: 0, count: lead) }
-                    if lead + valid < span { (l + lead + valid).update(repeating: 0, count: span - lead - valid) }
-                }
-                // Vertical B^T over the six rows, contiguous along x.
                 let r0 = row(0), r1 = row(1), r2 = row(2), r3 = row(3), r4 = row(4), r5 = row(5)
-                let o0 = l0 + lead, o1 = l1 + lead, o2 = l2 + lead, o3 = l3 + lead, o4 = l4 + lead, o5 = l5 + lead
-                for i in 0..<valid {
-                    (o0[i], o1[i], o2[i], o3[i], o4[i], o5[i]) = inputTransform(r0[i], r1[i], r2[i], r3[i], r4[i], r5[i])
-                }
-                // Horizontal B^T within each transformed row: tile j reads columns 4j ..< 4j+6.
-                // Four tiles at a time: transposing the 4x4 blocks of columns gives d0..d3 of four tiles
-                // in four vectors, and the next block's transpose gives d4, d5.
+                let (lead, valid) = (xa - x0, max(0, xb - xa))
                 let base = v + c * count + offset
-                for a in 0..<6 {
-                    let l = lines + a * lineLength
-                    let out = base + a * 6 * planeStride
-                    let v0 = out, v1 = out + planeStride, v2 = v1 + planeStride
-                    let v3 = v2 + planeStride, v4 = v3 + planeStride, v5 = v4 + planeStride
-                    var j = 0
-                    // The transposed block j+1 ... j+4 reads up to column 4j + 19 < span when j + 4 < n.
-                    while j + 4 < n {
-                        let q = l + 4 * j
-                        let t0 = load4(q), t1 = load4(q + 4), t2 = load4(q + 8), t3 = load4(q + 12), t4 = load4(q + 16)
-                        let (d0, d1, d2, d3) = transpose(t0, t1, t2, t3)
-                        let (d4, d5) = transposeFirstTwo(t1, t2, t3, t4)
-                        let t = inputTransform(d0, d1, d2, d3, d4, d5)
-                        store4(t.0, v0 + j)
-                        store4(t.1, v1 + j)
-                        store4(t.2, v2 + j)
-                        store4(t.3, v3 + j)
-                        store4(t.4, v4 + j)
-                        store4(t.5, v5 + j)
-                        j += 4
-                    }
-                    while j < n {
-                        let q = l + 4 * j
-                        (v0[j], v1[j], v2[j], v3[j], v4[j], v5[j]) = inputTransform(q[0], q[1], q[2], q[3], q[4], q[5])
-                        j += 1
-                    }
+                if loops == .swift {
+                    inputBlockSwift(r0, r1, r2, r3, r4, r5, lead: lead, valid: valid, tiles: n, into: base,
+                                    planeStride: planeStride, lines: lines)
+                } else {
+                    stylize_winograd_input_block(loops.isa, r0, r1, r2, r3, r4, r5, lead, valid, n, base, planeStride)
                 }
             }
         }
     }
 
     /// out[o] at tiles [first, first + count) = A^T M A (+ bias), M[p][o][t - first] from the products;
-    /// rows and columns past the image are dropped.
+    /// rows and columns past the image are dropped. The blocks' loops run by `loops`.
     static func transformOutput(_ m: UnsafePointer<Float>, channels: Int, _ geometry: Geometry, firstTile first: Int,
                                 count: Int, bias: [Float]?, mask: UnsafePointer<UInt64>? = nil,
-                                into out: UnsafeMutablePointer<Float>, lines: UnsafeMutablePointer<Float>) {
+                                into out: UnsafeMutablePointer<Float>, lines: UnsafeMutablePointer<Float>,
+                                loops: TransformLoops) {
         let (h, w) = (geometry.height, geometry.width)
         let planeStride = channels * count
-        let temp = lines                     // 24 rows of blockTiles: s[r][b]
-        let partial = lines + 24 * blockTiles  // the last, partial tile of a row
         for o in 0..<channels {
             let b0 = bias?[o] ?? 0
             let plane = out + o * h * w
             forEachBlock(geometry, first: first, count: count) { ty, tx, n, offset in
                 let base = m + o * count + offset
-                // Vertical A^T: s[r][b][j] from M[a*6 + b][j], a = 0..5.
-                for b in 0..<6 {
-                    let m0 = base + b * planeStride, m1 = m0 + 6 * planeStride, m2 = m1 + 6 * planeStride
-                    let m3 = m2 + 6 * planeStride, m4 = m3 + 6 * planeStride, m5 = m4 + 6 * planeStride
-                    let s0 = temp + b * blockTiles, s1 = s0 + 6 * blockTiles
-                    let s2 = s1 + 6 * blockTiles, s3 = s2 + 6 * blockTiles
-                    for j in 0..<n {
-                        (s0[j], s1[j], s2[j], s3[j]) = outputTransform(m0[j], m1[j], m2[j], m3[j], m4[j], m5[j])
-                    }
+                let (x0, y0) = (tx * tile, ty * tile)
+                let (rows, columns) = (min(tile, h - y0), w - x0)
+                let dst = plane + y0 * w + x0
+                if loops == .swift {
+                    outputBlockSwift(base, planeStride: planeStride, tiles: n, bias: b0, rows: rows, columns: columns,
+                                     into: dst, rowStride: w, lines: lines)
+                } else {
+                    stylize_winograd_output_block(loops.isa, base, planeStride, n, b0, rows, columns, dst, w)
                 }
-                // Horizontal A^T, written along the output rows.
-                let x0 = tx * tile
-                let full = min(n, (w - x0) / tile)
-                for r in 0..<4 {
-                    let y = ty * tile + r
-                    guard y < h else { break }
-                    let s = temp + r * 6 * blockTiles
-                    let e0 = s, e1 = s + blockTiles, e2 = e1 + blockTiles
-                    let e3 = e2 + blockTiles, e4 = e3 + blockTiles, e5 = e4 + blockTiles
-                    let dst = plane + y * w + x0
-                    @inline(__always) func tileRow(_ j: Int, _ q: UnsafeMutablePointer<Float>) {
-                        let t = outputTransform(e0[j], e1[j], e2[j], e3[j], e4[j], e5[j])
-                        q[0] = b0 + t.0
-                        q[1] = b0 + t.1
-                        q[2] = b0 + t.2
-                        q[3] = b0 + t.3
-                    }
-                    // Four tiles at a time: y_s holds column s of four tiles; transposed, each vector is one tile's row.
-                    var j = 0
-                    let bias4 = SIMD4<Float>(repeating: b0)
-                    while j + 4 <= full {
-                        let t = outputTransform(load4(e0 + j), load4(e1 + j), load4(e2 + j), load4(e3 + j),
-                                                load4(e4 + j), load4(e5 + j))
-                        let (r0, r1, r2, r3) = transpose(bias4 + t.0, bias4 + t.1, bias4 + t.2, bias4 + t.3)
-                        let q = dst + 4 * j
-                        store4(r0, q)
-                        store4(r1, q + 4)
-                        store4(r2, q + 8)
-                        store4(r3, q + 12)
-                        j += 4
-                    }
-                    while j < full {
-                        tileRow(j, dst + 4 * j)
-                        j += 1
-                    }
-                    if full < n {
-                        tileRow(full, partial)
-                        (dst + 4 * full).update(from: partial, count: w - x0 - 4 * full)
-                    }
-                    if let mask {
-                        applyMask(mask, bitOffset: (o * h + y) * w + x0, to: dst, count: min(4 * n, w - x0))
+                if let mask {
+                    for r in 0..<rows {
+                        applyMask(mask, bitOffset: (o * h + y0 + r) * w + x0, to: dst + r * w, count: min(tile * n, columns))
                     }
                 }
             }

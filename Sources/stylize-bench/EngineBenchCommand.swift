@@ -14,8 +14,9 @@ struct EngineBenchCommand: ParsableCommand {
         Per size: the best of --repeat passes (wall and CPU seconds), the GFLOP/s of the 3x3 convolutions \
         (the im2col-equivalent count), the sgemm rate measured in the same process, and the peak RSS, which is \
         the process's high-water mark: run one size per process for a clean figure. Last line per size: \
-        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M kernel=K [reference=S] [torch_V=S...] [tensorflow_V=S]" (K: the OpenBLAS \
-        kernel). --save-result and --compare-result check that two kernels give the same pass within float32 \
+        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M kernel=K loops=L [reference=S] [swift_loops=S] [torch_V=S...] [tensorflow_V=S]" (K: the OpenBLAS \
+        kernel, L: the Winograd transforms' loops). --vs-swift-loops also times the pass with the transforms' \
+        Swift reference loops, which must give the same bits. --save-result and --compare-result check that two kernels give the same pass within float32 \
         rounding (scripts/bench-engine: the environment's kernel, then OPENBLAS_CORETYPE unset).
 
         engine is the default subcommand: `stylize-bench --repeat 1 512` is `stylize-bench engine --repeat 1 512`.
@@ -23,6 +24,8 @@ struct EngineBenchCommand: ParsableCommand {
         Examples:
           stylize-bench engine 256 512
           stylize-bench engine --repeat 1 --reference 512
+          stylize-bench engine --vs-swift-loops 256 512
+          stylize-bench engine --loops x86-64 512
           stylize-bench engine --layers --check --repeat 2 128
           stylize-bench engine --vs-torch --torch-program scripts/lib/torch_bench.py 512
           stylize-bench engine --vs-tensorflow --tensorflow-python venv/bin/python 512
@@ -43,6 +46,15 @@ struct EngineBenchCommand: ParsableCommand {
 
     @Flag(help: "Also time the im2col reference path in the same run and print the speed-up.")
     var reference = false
+
+    @Option(help: ArgumentHelp("The Winograd transforms' loops of the main measurement: best (this CPU's newest: \(TransformLoops.best.rawValue)), \(TransformLoops.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "loops"))
+    var loops = "best"
+
+    @Flag(name: .customLong("vs-swift-loops"), help: "Also time the pass with the transforms' Swift reference loops in the same run (before and after), and check that both give the same bits.")
+    var versusSwiftLoops = false
+
+    /// `--loops` as a choice.
+    var transformLoops: TransformLoops { loops == "best" ? .best : TransformLoops(rawValue: loops)! }
 
     @Flag(name: .customLong("layers"), help: "Per-convolution times (forward and backward) of both algorithms at each size.")
     var perLayer = false
@@ -86,6 +98,12 @@ struct EngineBenchCommand: ParsableCommand {
     mutating func validate() throws {
         if repeats < 1 { throw ValidationError("--repeat must be at least 1") }
         if budget < 1 { throw ValidationError("--budget must be at least 1 MB") }
+        guard loops == "best" || TransformLoops(rawValue: loops) != nil else {
+            throw ValidationError("--loops \(loops): expected best, \(TransformLoops.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if !transformLoops.runsHere {
+            throw ValidationError("--loops \(loops): this CPU has \(InstructionLevel.cpu), not the instructions these loops need")
+        }
         if let bad = sizes.first(where: { $0 < 1 }) { throw ValidationError("size \(bad): must be positive") }
         if (saveResult != nil || compareResult != nil) && sizes.count != 1 {
             throw ValidationError("--save-result and --compare-result take one size")
@@ -96,10 +114,12 @@ struct EngineBenchCommand: ParsableCommand {
         try Diagnostics(program: "stylize-bench").run {
             if let threads = networkOptions.threads { ThreadSettings.set(threads) }
             let net = try VGG(path: try WeightsLocator.resolve(networkOptions.weights),
-                              convolution: ConvolutionSettings(algorithm: .automatic, scratchBudget: budget << 20))
+                              convolution: ConvolutionSettings(algorithm: .automatic, scratchBudget: budget << 20,
+                                                                 loops: transformLoops))
             let depth = try net.index(of: tap)
             print("threads: \(ThreadSettings.workers), tap: \(tap), algorithm: \(algorithm.rawValue)")
             print("blas: \(BLASKernel.current())")
+            print("loops: \(transformLoops) (this CPU's newest: \(TransformLoops.best))")
             print(String(format: "sgemm 1024^3: %.1f GFLOP/s", sgemmRate()))
             for size in sizes { try measureSize(size, net: net, depth: depth) }
         }
@@ -126,8 +146,8 @@ struct EngineBenchCommand: ParsableCommand {
         if repeats > 1 {
             print(String(format: "%dx%d: first pass %.3f s (builds the kernels it needs)", size, size, main.first))
         }
-        var summary = String(format: "result: size=%d seconds=%.4f cpu=%.4f gflops=%.1f sgemm=%.1f rss=%.0f kernel=%@", size, main.total, main.cpu,
-                             flops / main.total / 1e9, rate, rss, kernel as NSString)
+        var summary = String(format: "result: size=%d seconds=%.4f cpu=%.4f gflops=%.1f sgemm=%.1f rss=%.0f kernel=%@ loops=%@", size, main.total,
+                             main.cpu, flops / main.total / 1e9, rate, rss, kernel as NSString, transformLoops.rawValue as NSString)
         if reference && algorithm != .im2col {
             let ref = try timePass(net, x, .im2col)
             let difference = relativeDifference(main.input, ref.input)
@@ -135,6 +155,17 @@ struct EngineBenchCommand: ParsableCommand {
                          size, size, ref.total, ref.forward, ref.cpu, flops / ref.total / 1e9, ref.total / main.total,
                          difference.max, difference.l2))
             summary += String(format: " reference=%.4f", ref.total)
+        }
+        if versusSwiftLoops && transformLoops != .swift {
+            let swift = try timePass(net.using(ConvolutionSettings(algorithm: .automatic, scratchBudget: budget << 20, loops: .swift)),
+                                     x, algorithm)
+            // Every choice of loops does the same float32 operations in the same order (TransformLoops).
+            let same = swift.tap.data == main.tap.data && swift.input.data == main.input.data
+            print(String(format: "%dx%d: Swift loops %.3f s (forward %.3f s, cpu %.2f s); %@ is %.2fx their speed; results %@",
+                         size, size, swift.total, swift.forward, swift.cpu, transformLoops.description as NSString,
+                         swift.total / main.total, (same ? "bit for bit the same" : "DIFFER") as NSString))
+            guard same else { throw BenchError("the \(transformLoops) loops gave another pass than the Swift loops") }
+            summary += String(format: " swift_loops=%.4f", swift.total)
         }
         for peer in peers where peer.enabled {
             for (variant, t) in peerSeconds(peer.name, python: peer.python, program: peer.program, size: size, repeats: repeats,

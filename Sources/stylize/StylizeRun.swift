@@ -17,7 +17,9 @@ struct StylizeRun {
             try CheckpointSession(path: $0, policy: try CheckpointPolicy(command.checkpointEvery), diagnostics: diagnostics)
         }
         let network = try command.networkOptions.loadNetwork(pooling: command.pooling)
-        if command.verbose { diagnostics.message(BLASKernel.current().description) }
+        if command.verbose {
+            diagnostics.message("\(BLASKernel.current()); Winograd transforms: \(network.convolution.loops)")
+        }
         let stylizer = try Stylizer(network: network, options: options)
         let layers = options.styleLayers.map(\.name)
         let regions = try command.mask.map {

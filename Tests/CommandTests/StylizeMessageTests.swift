@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Engine
 import ImageIO
 import TestSupport
 
@@ -61,8 +62,11 @@ final class StylizeMessageTests: XCTestCase {
         // First the kernel (names vary with the CPU and OPENBLAS_CORETYPE: the shape is checked).
         let first = result.stderr.components(separatedBy: "\n")[0]
         let kernel = #"^stylize: OpenBLAS \d+\.\d+\.\d+, kernel [A-Za-z0-9_]+( \((SSE|AVX|AVX2|AVX-512|AVX-512 BF16)\))?, CPU (SSE|AVX|AVX2|AVX-512|AVX-512 BF16)"#
-            + #"( \(OPENBLAS_CORETYPE=\S+\)(; this CPU could run [A-Za-z]+ \([A-Z0-9 -]+\) kernels, faster: unset OPENBLAS_CORETYPE)?)?$"#
+            + #"( \(OPENBLAS_CORETYPE=\S+\)(; this CPU could run [A-Za-z]+ \([A-Z0-9 -]+\) kernels, faster: unset OPENBLAS_CORETYPE)?)?"#
+            + #"; Winograd transforms: C (x86-64 \(SSE2\)|AVX2|AVX-512)$"#
         XCTAssertNotNil(first.range(of: kernel, options: .regularExpression), first)
+        // The transforms' loops are those of this CPU's newest instruction set (cpuid in this process too).
+        XCTAssertTrue(first.hasSuffix("; Winograd transforms: \(TransformLoops.best)"), first)
         let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { !$0.isEmpty } ?? false
         XCTAssertEqual(first.contains("(OPENBLAS_CORETYPE="), forced, first)
         XCTAssertEqual(result.stderr.components(separatedBy: "\n").filter { $0.contains("OpenBLAS") }.count, 1, "once per run")
