@@ -8,6 +8,8 @@
 /// (measured on this problem) as good as clamping after every step or better.
 public struct BoundedLBFGS: Sendable {
     public var memory: Int = 20
+    /// Where the `memory` pairs are kept: in memory, or paged to a file (`HistoryStorage`; the same bits).
+    public var historyStorage: HistoryStorage = .memory
     public var bounds: Bounds = .pixels
     /// Stop when J improved by less than this fraction over `patience` consecutive steps.
     public var relativeTolerance: Double = 0
@@ -16,45 +18,48 @@ public struct BoundedLBFGS: Sendable {
     /// The first step (before any curvature is known) moves the largest pixel by this much.
     public var firstStepSize: Float = 16
 
-    public init(memory: Int = 20, relativeTolerance: Double = 0) {
+    public init(memory: Int = 20, relativeTolerance: Double = 0, historyStorage: HistoryStorage = .memory) {
         self.memory = memory
         self.relativeTolerance = relativeTolerance
+        self.historyStorage = historyStorage
     }
 
-    /// `resume` continues from a state that `checkpoint` was given (`start` is then not used); `checkpoint`
-    /// gets the state after every accepted step (`OptimizerState`).
+    /// `resume` continues from a state that `checkpoint` was given (`start` is then not used). After every
+    /// accepted step, `checkpointDue(evaluations)` is asked whether a state is wanted, and if so `checkpoint`
+    /// gets it (`OptimizerState`): building one reads a paged history into memory, so it is built only then.
     public func minimize(from start: [Float], maxEvaluations: Int, cost: CostFunction,
                          progress: ProgressHandler = { _, _ in }, resume: LBFGSState? = nil,
+                         checkpointDue: (Int) -> Bool = { _ in true },
                          checkpoint: (LBFGSState) throws -> Void = { _ in }) throws -> OptimizationResult {
         var x: [Float], f: Double, g: [Float], evaluations: Int
-        var history: [(s: [Float], y: [Float], rho: Double)] = []
         var slowSteps = 0
+        let n = resume?.point.count ?? start.count
+        let history = try CurvatureHistory(length: n, capacity: memory, storage: historyStorage)
         if let resume {
             (x, f, g, evaluations, slowSteps) = (resume.point, resume.value, resume.gradient, resume.evaluations, resume.slowSteps)
-            history = resume.history.map { ($0.s, $0.y, $0.rho) }
+            try history.restore(resume.history)
         } else {
             x = bounds.clamp(start)
             (f, g) = try cost(x)
             evaluations = 1
             progress(evaluations, f)
         }
-        let n = x.count
         while evaluations < maxEvaluations {
             // 1 where the pixel may move, 0 where it sits at a bound and the gradient pushes it outward.
-            var free = [Float](repeating: 0, count: n)
+            var free = [UInt8](repeating: 0, count: n)
             VectorMath.fill(&free) { i in
                 (x[i] <= bounds.lower && g[i] > 0) || (x[i] >= bounds.upper && g[i] < 0) ? 0 : 1
             }
-            var direction = searchDirection(gradient: g, free: free, history: history)
+            var direction = try searchDirection(gradient: g, free: free, history: history)
             var slope = VectorMath.dot(g, direction)
-            if slope >= 0 || history.isEmpty {
+            if slope >= 0 || history.count == 0 {
                 history.removeAll()
-                VectorMath.fill(&direction) { i in -g[i] * free[i] }
+                VectorMath.fill(&direction) { i in free[i] != 0 ? -g[i] : 0 }
                 slope = VectorMath.dot(g, direction)
             }
             guard slope < 0 else { return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .zeroProjectedGradient) }
             var step: Float = 1
-            if history.isEmpty {
+            if history.count == 0 {
                 let largest = direction.reduce(Float(0)) { max($0, abs($1)) }
                 step = firstStepSize / max(largest, 1e-20)
             }
@@ -77,14 +82,11 @@ public struct BoundedLBFGS: Sendable {
                 return OptimizationResult(solution: x, value: f, evaluations: evaluations,
                                           reason: evaluations >= maxEvaluations ? .evaluationBudget : .lineSearchFailed)
             }
-            var s = [Float](repeating: 0, count: n), y = s
-            VectorMath.fill(&s) { i in trial[i] - x[i] }
-            VectorMath.fill(&y) { i in trialGradient[i] - g[i] }
-            let sy = VectorMath.dot(s, y)
-            if sy > 1e-10 * VectorMath.dot(y, y) {
-                history.append((s, y, 1 / sy))
-                if history.count > memory { history.removeFirst() }
-            }
+            free = []
+            try history.consider({ s, y in
+                VectorMath.fill(s) { i in trial[i] - x[i] }
+                VectorMath.fill(y) { i in trialGradient[i] - g[i] }
+            }, keep: { sy, yy in sy > 1e-10 * yy })
             let improvement = (f - trialValue) / max(abs(f), 1e-30)
             (x, f, g) = (trial, trialValue, trialGradient)
             if relativeTolerance > 0 {
@@ -93,8 +95,10 @@ public struct BoundedLBFGS: Sendable {
                     return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .relativeImprovement)
                 }
             }
-            try checkpoint(LBFGSState(point: x, value: f, gradient: g, history: history.map { LBFGSPair(s: $0.s, y: $0.y, rho: $0.rho) },
-                                      slowSteps: slowSteps, evaluations: evaluations))
+            if checkpointDue(evaluations) {
+                try checkpoint(LBFGSState(point: x, value: f, gradient: g, history: try history.pairs(),
+                                          slowSteps: slowSteps, evaluations: evaluations))
+            }
         }
         return OptimizationResult(solution: x, value: f, evaluations: evaluations, reason: .evaluationBudget)
     }
@@ -102,22 +106,22 @@ public struct BoundedLBFGS: Sendable {
     /// -H g on the free variables by the two-loop recursion (Nocedal and Wright, algorithm 7.4).
     /// `free` is 1 on the free variables and 0 on the held ones; q stays 0 on the held ones, so the dot
     /// products over all entries are the dot products over the free ones.
-    func searchDirection(gradient g: [Float], free: [Float], history: [(s: [Float], y: [Float], rho: Double)]) -> [Float] {
+    func searchDirection(gradient g: [Float], free: [UInt8], history: CurvatureHistory) throws -> [Float] {
         let n = g.count
         var q = [Double](repeating: 0, count: n)
         VectorMath.maskedAdd(1, g, mask: free, to: &q)
         var alphas = [Double](repeating: 0, count: history.count)
         for k in stride(from: history.count - 1, through: 0, by: -1) {
-            let (s, y, rho) = history[k]
-            let a = rho * VectorMath.dot(s, q)
+            let a = history.rhos[k] * (try history.withS(k) { VectorMath.dot($0, q) })
             alphas[k] = a
-            VectorMath.maskedAdd(-a, y, mask: free, to: &q)
+            try history.withY(k) { VectorMath.maskedAdd(-a, $0, mask: free, to: &q) }
         }
-        let gamma = history.last.map { 1 / ($0.rho * VectorMath.dot($0.y, $0.y)) } ?? 1
+        let gamma = history.count > 0 ? 1 / (history.rhos[history.count - 1] * history.newestYY) : 1
         for k in 0..<history.count {
-            let (s, y, rho) = history[k]
+            let rho = history.rhos[k]
             // q is kept unscaled: with q' = gamma q, q' += (alpha - rho y.q') s is q += (alpha/gamma - rho y.q) s.
-            VectorMath.maskedAdd(alphas[k] / gamma - rho * VectorMath.dot(y, q), s, mask: free, to: &q)
+            let b = alphas[k] / gamma - rho * (try history.withY(k) { VectorMath.dot($0, q) })
+            try history.withS(k) { VectorMath.maskedAdd(b, $0, mask: free, to: &q) }
         }
         var direction = [Float](repeating: 0, count: n)
         VectorMath.fill(&direction) { i in Float(-gamma * q[i]) }

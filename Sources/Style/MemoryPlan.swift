@@ -1,13 +1,17 @@
 import Foundation
 
 /// How one stage is run within a memory budget (`--memory`): untiled or in tiles of `tileSize` px
-/// (`TiledObjective`), and how many L-BFGS history pairs are kept.
+/// (`TiledObjective`), how many L-BFGS history pairs are kept, and whether they are paged to a file
+/// (`HistoryStorage.file`) instead of held in memory.
 ///
 /// The model, in bytes, for P working pixels (`bytes`; the fixed part and the input-size copies are
 /// `MemoryEstimate`'s):
 ///
-///     untiled:  P (networkBytesPerPixel + 12 (vectors + 2 m))
-///     tiled:    crop² networkBytesPerPixel + P (12 (vectors + 2 m) + contentTargetBytesPerPixel)
+///     untiled:  P (networkBytesPerPixel + 12 (vectors + h))
+///     tiled:    crop² networkBytesPerPixel + P (12 (vectors + h) + contentTargetBytesPerPixel)
+///
+/// with h = 2 m history vectors in memory, or 2 when they are paged (a pair's two vectors are mapped while
+/// a new pair is made; the file's pages are the kernel's cache, not the process's memory).
 ///
 /// with 12 bytes per image-sized float RGB vector, `vectors` the ones the optimizer and the stage hold besides
 /// the history (x, its gradient, the trial point and its gradient, the direction, the free mask, the two-loop's
@@ -15,14 +19,19 @@ import Foundation
 /// m history pairs of 2 vectors each, and crop = tile + 2 halo. The per-pixel network part is fitted to the
 /// peak RSS measured by scripts/bench-print (README, "Big prints").
 ///
-/// Which plan: the first of `preferences` that fits, so the history is shortened (20 -> 10 -> 5 pairs) before
-/// the tiles (the halo's price grows as they shrink), and below 5 pairs only to fit at all.
+/// Which plan: the first of `preferences` that fits. The history is shortened from 20 to 10 pairs, then paged
+/// (paging costs no J, the same bits, and its reads cost less than smaller tiles' halos: README, "Big
+/// prints"), then the tiles shrink with the history paged; only without room on disk for the file
+/// (`diskBytes`) is the history shortened below 10 pairs to fit in memory.
 public struct MemoryPlan: Sendable, Equatable {
     /// nil: untiled.
     public var tileSize: Int?
     public var history: Int
+    public var pagedHistory = false
     /// The working-size part of the estimate.
     public var bytes: Double
+    /// The paged history's file (0 when it is in memory).
+    public var fileBytes = 0.0
 
     public static let networkBytesPerPixel = 520.0
     public static let vectorBytes = 12.0
@@ -33,25 +42,36 @@ public struct MemoryPlan: Sendable, Equatable {
     public static let halo = 64
 
     /// Tried in order; nil tile size: untiled.
-    public static let preferences: [(tile: Int?, history: Int)] = [
-        (nil, 20), (1024, 20), (1024, 10), (512, 10), (512, 5), (256, 5), (256, 3), (128, 3), (128, 1),
+    public static let preferences: [(tile: Int?, history: Int, paged: Bool)] = [
+        (nil, 20, false), (1024, 20, false), (1024, 10, false),
+        (1024, 10, true), (512, 10, true), (256, 10, true), (128, 10, true),
+        (512, 5, false), (256, 5, false), (256, 3, false), (128, 3, false), (128, 1, false),
     ]
 
-    public static func estimate(width: Double, height: Double, tile: Int?, history: Int) -> Double {
+    /// The paged history's file: one slot more than the pairs, for the candidate (`CurvatureHistory`).
+    public static func fileBytes(width: Double, height: Double, history: Int) -> Double {
+        width * height * vectorBytes * 2 * Double(history + 1)
+    }
+
+    public static func estimate(width: Double, height: Double, tile: Int?, history: Int, paged: Bool = false) -> Double {
         let pixels = width * height
-        let state = pixels * vectorBytes * (vectors + 2 * Double(history))
+        let state = pixels * vectorBytes * (vectors + (paged ? 2 : 2 * Double(history)))
         guard let tile, Double(tile) < max(width, height) else { return pixels * networkBytesPerPixel + state }
         let crop = Double(tile + 2 * halo)
         return min(crop, width) * min(crop, height) * networkBytesPerPixel + state + pixels * contentTargetBytesPerPixel
     }
 
     /// The first preference whose estimate fits `budget` bytes (the working-size part), or nil if none does.
-    /// An image no larger than a tile runs untiled. `budget` nil: untiled with 20 pairs.
-    public static func choose(width: Double, height: Double, budget: Double?) -> MemoryPlan? {
+    /// An image no larger than a tile runs untiled. `budget` nil: untiled with 20 pairs. A paged history is
+    /// chosen only if its file takes at most half of `diskBytes` (the free space where it would be made).
+    public static func choose(width: Double, height: Double, budget: Double?, diskBytes: Double = .infinity) -> MemoryPlan? {
         let plans = preferences.compactMap { p -> MemoryPlan? in
             if let tile = p.tile, Double(tile) >= max(width, height) { return nil }
-            return MemoryPlan(tileSize: p.tile, history: p.history,
-                              bytes: estimate(width: width, height: height, tile: p.tile, history: p.history))
+            let file = p.paged ? fileBytes(width: width, height: height, history: p.history) : 0
+            if p.paged && file > diskBytes / 2 { return nil }
+            return MemoryPlan(tileSize: p.tile, history: p.history, pagedHistory: p.paged,
+                              bytes: estimate(width: width, height: height, tile: p.tile, history: p.history, paged: p.paged),
+                              fileBytes: file)
         }
         guard let budget else { return plans.first }
         return plans.first { $0.bytes <= budget }
@@ -59,7 +79,14 @@ public struct MemoryPlan: Sendable, Equatable {
 
     /// The least memory any preference needs: what a refusal names.
     public static func smallest(width: Double, height: Double) -> Double {
-        preferences.map { estimate(width: width, height: height, tile: $0.tile, history: $0.history) }.min()!
+        preferences.map { estimate(width: width, height: height, tile: $0.tile, history: $0.history, paged: $0.paged) }.min()!
+    }
+
+    /// The free bytes of the file system holding `directory` (nil if it cannot be read).
+    public static func freeDiskBytes(at directory: String) -> Double? {
+        var info = statvfs()
+        guard statvfs(directory, &info) == 0 else { return nil }
+        return Double(info.f_bavail) * Double(info.f_frsize)
     }
 }
 

@@ -27,6 +27,8 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
     case noPalette
     /// A saved state (`StylizerState`) that does not fit the stages of this image: a damaged checkpoint.
     case checkpointState(String)
+    /// The file that L-BFGS pages its history to (`HistoryStorage.file`) cannot be made or mapped.
+    case historyFile(String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,7 @@ public enum StyleError: Error, CustomStringConvertible, Equatable, Sendable {
                 + (mode == .downsample ? "" : "--guidance \(mode == .erode ? "dilate or " : "")downsample, ")
                 + "or --style-layers without \(layer)"
         case .checkpointState(let text): "the checkpoint does not fit this image: \(text)"
+        case .historyFile(let text): "L-BFGS history file: \(text)"
         }
     }
 }

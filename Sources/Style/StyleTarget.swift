@@ -23,6 +23,42 @@ public struct StyleTarget: Sendable, Equatable {
         self.init(grams: grams)
     }
 
+    /// The same Grams computed tile by tile (`TileGrid`, as `TiledObjective`'s pass 1): each crop's interior
+    /// positions are added to the layers' Gram sums, so only one crop's activations are held at a time (a
+    /// 4096 px style image's forward pass alone needs about 8 GB). Equal to the untiled Grams up to float32
+    /// rounding (`StyleTargetTests`). `tileSize`: a positive multiple of `network.tileAlignment(for:)`.
+    public init(network: VGG, pixels: [Float], width: Int, height: Int, layers: [String], tileSize: Int) throws {
+        let alignment = try network.tileAlignment(for: layers)
+        guard tileSize > 0, tileSize % alignment == 0 else {
+            throw StyleError.badTileSize("tile size \(tileSize) must be a positive multiple of \(alignment)")
+        }
+        let grid = TileGrid(width: width, height: height, tileSize: tileSize, halo: try network.halo(for: layers),
+                            alignment: alignment)
+        let network = network.pinned(forInputWidth: width, height: height)
+        var sums: [String: [Double]] = [:]
+        for layer in layers {
+            let c = network.channels(at: try network.index(of: layer))
+            sums[layer] = [Double](repeating: 0, count: c * c)
+        }
+        let poolings = try layers.map { network.poolings(before: try network.index(of: $0)) }
+        try pixels.withUnsafeBufferPointer { image in
+            for tile in grid.tiles {
+                let x = network.input.networkInput(pixels: TileGrid.crop(image, width: width, tile.crop),
+                                                   width: tile.crop.width, height: tile.crop.height)
+                let taps = try network.forward(x, taps: layers, keepForBackward: false).taps
+                for (layer, p) in zip(layers, poolings) {
+                    Gram.accumulate(taps[layer]!.block(TiledObjective.interior(of: tile, poolings: p)), into: &sums[layer]!)
+                }
+            }
+        }
+        var grams: [String: [Float]] = [:]
+        for layer in layers {
+            let positions = try network.spatialSize(of: layer, inputWidth: width, inputHeight: height).count
+            grams[layer] = sums[layer]!.map { Float($0 / Double(positions)) }
+        }
+        self.init(grams: grams)
+    }
+
     /// Σ wᵢ targetᵢ, the weights normalized to sum to 1: several styles blended into one target.
     public static func blend(_ parts: [(target: StyleTarget, weight: Double)]) throws -> StyleTarget {
         guard let first = parts.first else { throw StyleError.blend("nothing to blend") }

@@ -69,6 +69,9 @@ public struct StylizeOptions: Sendable, Equatable {
     /// Bytes the run may use (`--memory`): each stage picks its tiling and L-BFGS history to fit
     /// (`Stylizer.memoryPlan`); nil: untiled, 20 history pairs.
     public var memoryBudget: Double?
+    /// Where a stage whose plan pages the L-BFGS history (`MemoryPlan.pagedHistory`) makes its file
+    /// (`HistoryStorage.file`; the command gives $TMPDIR).
+    public var historyDirectory = "/tmp"
 
     /// Half size, then full size: 20 evaluations at half size, 75 at full size; about 80 s at 512 px on 2 cores
     /// (about 0.3 s per evaluation at half size, 1 s at full size).

@@ -52,16 +52,25 @@ public final class Stylizer: Sendable {
         return Resample.fit(width: width, height: height, longest: longest)
     }
 
-    /// The style's Grams, from a style image scaled so that its longest side is `longest`.
+    /// The style's Grams, from a style image scaled so that its longest side is `longest`, in tiles when the
+    /// memory plan for an image of that size is tiled (the forward pass alone is most of its memory).
     public func styleTarget(image: RGBImage, longest: Int, name: String) throws -> StyleTarget {
+        let size = Resample.fit(width: image.width, height: image.height, longest: longest)
+        return try styleTarget(image: image, longest: longest, name: name, tileSize: memoryPlan(width: size.width, height: size.height).tileSize)
+    }
+
+    /// As above, in tiles of `tileSize` px (nil: untiled).
+    public func styleTarget(image: RGBImage, longest: Int, name: String, tileSize: Int?) throws -> StyleTarget {
         let size = Resample.fit(width: image.width, height: image.height, longest: longest)
         guard min(size.width, size.height) >= minimumSide else {
             throw StyleError.imageTooSmall(name: name, width: size.width, height: size.height, minimum: minimumSide, atScale: true)
         }
         let pixels = Resample.resize(image.pixels, width: image.width, height: image.height,
                                      toWidth: size.width, toHeight: size.height)
-        var target = try StyleTarget(network: network, pixels: pixels, width: size.width, height: size.height,
-                                     layers: options.styleLayers.map(\.name))
+        let layers = options.styleLayers.map(\.name)
+        var target = try tileSize.map {
+            try StyleTarget(network: network, pixels: pixels, width: size.width, height: size.height, layers: layers, tileSize: $0)
+        } ?? StyleTarget(network: network, pixels: pixels, width: size.width, height: size.height, layers: layers)
         target.palette = pixels
         return target
     }
@@ -161,6 +170,7 @@ public final class Stylizer: Sendable {
                                             + Double(size.width * size.height * max(0, stage.evaluations - evaluation))))
             }
             let resumed = index == resume?.stage ? resume?.optimizer : nil
+            let due = { (stageEvaluations: Int) in checkpoint?.due(evaluations + stageEvaluations) ?? false }
             let save = { (state: OptimizerState) throws in
                 try checkpoint?.save(StylizerState(stage: index, evaluations: evaluations, ran: ran,
                                                    previousResult: index == 0 ? nil : current, optimizer: state))
@@ -176,13 +186,14 @@ public final class Stylizer: Sendable {
             } else {
                 switch options.optimizer {
                 case .lbfgs:
-                    result = try BoundedLBFGS(memory: plan.history, relativeTolerance: options.relativeTolerance)
+                    result = try BoundedLBFGS(memory: plan.history, relativeTolerance: options.relativeTolerance,
+                                              historyStorage: plan.pagedHistory ? .file(directory: options.historyDirectory) : .memory)
                         .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report,
-                                  resume: resumed?.lbfgs, checkpoint: { try save(.lbfgs($0)) })
+                                  resume: resumed?.lbfgs, checkpointDue: due, checkpoint: { try save(.lbfgs($0)) })
                 case .adam:
                     result = try Adam(learningRate: options.learningRate)
                         .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report,
-                                  resume: resumed?.adam, checkpoint: { try save(.adam($0)) })
+                                  resume: resumed?.adam, checkpoint: { if due($0.step) { try save(.adam($0)) } })
                 }
             }
             evaluations += result.evaluations
@@ -264,7 +275,8 @@ public final class Stylizer: Sendable {
     public func memoryPlan(width: Int, height: Int) -> MemoryPlan {
         let (w, h) = (Double(width), Double(height))
         let budget = options.memoryBudget.map { $0 - Double(MemoryEstimate.fixedBytes) - w * h * Double(MemoryEstimate.bytesPerInputPixel) }
-        return MemoryPlan.choose(width: w, height: h, budget: budget) ?? MemoryPlan.choose(width: w, height: h, budget: nil)!
+        let disk = MemoryPlan.freeDiskBytes(at: options.historyDirectory) ?? 0
+        return MemoryPlan.choose(width: w, height: h, budget: budget, diskBytes: disk) ?? MemoryPlan.choose(width: w, height: h, budget: nil)!
     }
 
     func startImage(for content: RGBImage) -> RGBImage {

@@ -25,14 +25,19 @@ public struct StylizerState: Sendable, Equatable {
     }
 }
 
-/// How `Stylizer.run` takes part in checkpoints: where to resume (nil: from the start), and what to do
-/// with the state after every optimizer step (write it now or not: the caller's policy, `--checkpoint-every`).
+/// How `Stylizer.run` takes part in checkpoints: where to resume (nil: from the start), whether a state is
+/// wanted after an optimizer step (`due`, given the image's evaluations so far: the caller's policy,
+/// `--checkpoint-every`; asked once per step), and what to do with it (`save`). A state is built only when
+/// due: with a paged L-BFGS history (`HistoryStorage.file`) building one reads the history into memory.
 public struct StylizerCheckpoint {
     public var resume: StylizerState?
+    public var due: (Int) -> Bool
     public var save: (StylizerState) throws -> Void
 
-    public init(resume: StylizerState?, save: @escaping (StylizerState) throws -> Void) {
+    public init(resume: StylizerState?, due: @escaping (Int) -> Bool = { _ in true },
+                save: @escaping (StylizerState) throws -> Void) {
         self.resume = resume
+        self.due = due
         self.save = save
     }
 }

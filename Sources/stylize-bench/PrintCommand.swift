@@ -41,6 +41,9 @@ struct PrintCommand: ParsableCommand {
     @Option(help: ArgumentHelp("L-BFGS history pairs.", valueName: "m"))
     var history = 20
 
+    @Flag(help: "Page the L-BFGS history to a file in $TMPDIR (HistoryStorage.file) instead of holding it in memory.")
+    var paged = false
+
     @Flag(help: "Compare the tiled J and gradient with the untiled ones instead of timing.")
     var check = false
 
@@ -61,7 +64,8 @@ struct PrintCommand: ParsableCommand {
             guard let content = try NetpbmReader(path: contentPath).next()?.rgb() else { throw CommandError.noImageInFile(contentPath) }
             guard let styleImage = try NetpbmReader(path: stylePath).next()?.rgb() else { throw CommandError.noImageInFile(stylePath) }
             let pixels = Resample.resize(content.pixels, width: content.width, height: content.height, toWidth: size, toHeight: size)
-            let style = try stylizer.styleTarget(image: styleImage, longest: size, name: stylePath)
+            // The style's Grams in the same tiles (its untiled forward alone would be most of the peak).
+            let style = try stylizer.styleTarget(image: styleImage, longest: size, name: stylePath, tileSize: tile == 0 ? nil : tile)
             let weights = try DefaultWeights.resolve(options, network: net, width: size, height: size)
             func tiled() throws -> TiledObjective {
                 try TiledObjective(network: net, content: pixels, width: size, height: size, contentLayer: options.contentLayer,
@@ -84,7 +88,8 @@ struct PrintCommand: ParsableCommand {
                 return
             }
             var times: [Double] = []
-            let result = try BoundedLBFGS(memory: history).minimize(from: pixels, maxEvaluations: evaluations) { x in
+            let storage: HistoryStorage = paged ? .file(directory: FileManager.default.temporaryDirectory.path) : .memory
+            let result = try BoundedLBFGS(memory: history, historyStorage: storage).minimize(from: pixels, maxEvaluations: evaluations) { x in
                 let started = Date()
                 let (cost, gradient) = try objective.evaluate(x)
                 times.append(Date().timeIntervalSince(started))
@@ -93,7 +98,7 @@ struct PrintCommand: ParsableCommand {
             let timed = times.count > 1 ? Array(times.dropFirst()) : times
             var usage = rusage()
             getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-            let mode = tile == 0 ? "untiled" : "tile \(tile)"
+            let mode = (tile == 0 ? "untiled" : "tile \(tile)") + (paged ? " paged" : "")
             print("size \(size) \(mode) history \(history): " + String(format: "%.2f s per evaluation (%d evaluations), peak RSS %.2f GB, J %.4e",
                          timed.reduce(0, +) / Double(timed.count), result.evaluations,
                          Double(usage.ru_maxrss) * 1024 / Double(1 << 30), result.value))

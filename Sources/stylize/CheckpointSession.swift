@@ -78,8 +78,7 @@ final class CheckpointSession {
     /// What `Stylizer.run` gets for image `index`: the saved state when the checkpoint was made during it.
     func stylizerCheckpoint(index: Int) -> StylizerCheckpoint {
         let resume = restored.flatMap { $0.inputs.count == index && $0.finished.count == index - 1 ? $0.inProgress : nil }
-        return StylizerCheckpoint(resume: resume) { [self] state in
-            guard due(imageEvaluations: state.evaluations + state.optimizer.evaluations) else { return }
+        return StylizerCheckpoint(resume: resume, due: { [self] in due(imageEvaluations: $0) }) { [self] state in
             var file = current
             file.inProgress = state
             try write(file)

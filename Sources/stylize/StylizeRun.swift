@@ -97,6 +97,7 @@ struct StylizeRun {
         options.seed = command.seed
         options.initialization = try command.initialization.initialization()
         options.memoryBudget = command.memoryBudget
+        options.historyDirectory = FileManager.default.temporaryDirectory.path
         return options
     }
 

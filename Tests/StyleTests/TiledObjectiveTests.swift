@@ -29,6 +29,33 @@ final class TiledObjectiveTests: XCTestCase {
     /// or pooling maximum flipped by a rounding difference moves one entry by its own size (measured 1.4e-3 of
     /// the largest at 512 px with tiles of 256). A wrong halo, an off-by-one interior or a tile counted twice
     /// changes J by 1e-3 or more (a 64 px tile's border row is several percent of the positions).
+    /// A style image's Grams computed in tiles (`StyleTarget(network:...tileSize:)`) equal the untiled ones,
+    /// entry by entry within (2 γ_N + 2e-4) g, on im2col. Why: the features are ReLU outputs, so A ≥ 0 and
+    /// Σ|a||b| = N g: the two float32 groupings of a sum of N products (one ssyrk, or one per tile summed in
+    /// Double) are each within γ_N g of the exact sum. Each feature also carries its convolutions' rounding,
+    /// which the sgemm does per call shape (see `TiledObjective`): bounded by the 1e-4 relative that the
+    /// whole network's reference check uses (VGGReferenceTests), twice in a product of two. A wrong halo or a
+    /// tile counted twice moves the shallow Grams by percents.
+    func testTiledStyleTargetEqualsUntiled() throws {
+        let net = try Fixtures.vgg16().using(.im2col)
+        let layers = StylizeOptions.defaults.styleLayers.map(\.name)
+        let pixels = texture(width: width, height: height, seed: 2)
+        let untiled = try StyleTarget(network: net, pixels: pixels, width: width, height: height, layers: layers)
+        for tileSize in [64, 128] {
+            let tiled = try StyleTarget(network: net, pixels: pixels, width: width, height: height, layers: layers, tileSize: tileSize)
+            for layer in layers {
+                let n = try net.spatialSize(of: layer, inputWidth: width, inputHeight: height).count
+                let (a, b) = (tiled.grams[layer]!, untiled.grams[layer]!)
+                let worst = zip(a, b).map { abs(Double($0) - Double($1)) / max(Double($1), 1e-30) }.max()!
+                XCTAssertLessThanOrEqual(worst, 2 * Float32Rounding.gamma(n) + 2e-4, "\(layer), tile size \(tileSize)")
+                print("tiled style target, \(layer), tile \(tileSize): largest relative difference \(worst)")
+            }
+        }
+        XCTAssertThrowsError(try StyleTarget(network: net, pixels: pixels, width: width, height: height, layers: layers, tileSize: 24)) {
+            XCTAssertEqual("\($0)", "tile size 24 must be a positive multiple of 16")
+        }
+    }
+
     func testTiledEqualsUntiled() throws {
         let automatic = try Fixtures.vgg16()
         let options = StylizeOptions.defaults

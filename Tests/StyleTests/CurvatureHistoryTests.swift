@@ -1,0 +1,70 @@
+import XCTest
+import Foundation
+@testable import Style
+
+/// The L-BFGS history paged to a file (`HistoryStorage.file`) gives exactly the bits of the history in memory:
+/// the same `VectorMath` runs over the same values, only where they are kept differs. No tolerance.
+final class CurvatureHistoryTests: XCTestCase {
+    /// A separable, badly scaled function of n values on 0...255 (minimum 100 + 50 sin i inside the box, a
+    /// start pressing on both bounds), long enough (n = 100,003: four chunks of VectorMath, and a vector that is
+    /// not a whole number of pages) that the parallel sums and the file's page rounding are exercised.
+    func cost(_ n: Int) -> CostFunction {
+        { x in
+            var value = 0.0
+            var g = [Float](repeating: 0, count: n)
+            for i in 0..<n {
+                let scale = 1 + Double(i % 7)
+                let d = Double(x[i]) - (100 + 50 * sin(Double(i)))
+                let quartic = d * d / 1e4
+                value += scale * d * d + quartic * quartic
+                g[i] = Float(2 * scale * d + 4 * quartic * d / 1e4 * 1)
+            }
+            return (value, g)
+        }
+    }
+
+    func testPagedHistoryEndsWithTheSameBitsAsInMemory() throws {
+        let n = 100_003
+        let start = (0..<n).map { Float(($0 * 97) % 256) }
+        for memory in [3, 8] {
+            var runs: [OptimizationResult] = []
+            var evaluations: [[Double]] = []
+            for storage in [HistoryStorage.memory, .file(directory: NSTemporaryDirectory())] {
+                var values: [Double] = []
+                runs.append(try BoundedLBFGS(memory: memory, historyStorage: storage)
+                    .minimize(from: start, maxEvaluations: 30, cost: cost(n), progress: { _, v in values.append(v) }))
+                evaluations.append(values)
+            }
+            XCTAssertEqual(runs[0].evaluations, 30, "memory \(memory): the budget is used (more steps than pairs)")
+            XCTAssertEqual(evaluations[1].map(\.bitPattern), evaluations[0].map(\.bitPattern), "memory \(memory): every J")
+            XCTAssertEqual(runs[1].solution.map(\.bitPattern), runs[0].solution.map(\.bitPattern), "memory \(memory)")
+            XCTAssertLessThan(runs[0].value, evaluations[0][0] * 1e-2, "it converges")
+        }
+    }
+
+    /// The file's pairs: a candidate that is not kept leaves the pairs alone; beyond capacity the oldest goes.
+    func testFileKeepsTheNewestPairs() throws {
+        let history = try CurvatureHistory(length: 5, capacity: 2, storage: .file(directory: NSTemporaryDirectory()))
+        func offer(_ k: Float, keep: Bool) throws {
+            try history.consider({ s, y in
+                for i in 0..<5 { (s[i], y[i]) = (k, 2 * k) }
+            }, keep: { _, _ in keep })
+        }
+        try offer(1, keep: true)
+        try offer(2, keep: true)
+        try offer(9, keep: false)
+        XCTAssertEqual(try history.pairs().map { $0.s[0] }, [1, 2])
+        try offer(3, keep: true)
+        let pairs = try history.pairs()
+        XCTAssertEqual(pairs.map { $0.s }, [[Float](repeating: 2, count: 5), [Float](repeating: 3, count: 5)])
+        XCTAssertEqual(pairs.map { $0.y[4] }, [4, 6])
+        XCTAssertEqual(pairs.map(\.rho), [1 / 40, 1 / 90], "rho = 1 / s.y")
+        XCTAssertEqual(history.newestYY, 180)
+    }
+
+    func testAFolderThatCannotHoldTheFileIsAnError() {
+        XCTAssertThrowsError(try CurvatureHistory(length: 10, capacity: 2, storage: .file(directory: "/nonexistent-folder"))) { error in
+            XCTAssertEqual("\(error)", "L-BFGS history file: cannot make a file in /nonexistent-folder: No such file or directory")
+        }
+    }
+}
