@@ -27,7 +27,8 @@ public struct BoundedLBFGS: Sendable {
     /// `resume` continues from a state that `checkpoint` was given (`start` is then not used). After every
     /// accepted step, `checkpointDue(evaluations)` is asked whether a state is wanted, and if so `checkpoint`
     /// gets it (`OptimizerState`): building one reads a paged history into memory, so it is built only then.
-    public func minimize(from start: [Float], maxEvaluations: Int, cost: CostFunction,
+    /// `start` is consumed: its storage becomes x when the caller lets go of it (one image-sized vector less).
+    public func minimize(from start: consuming [Float], maxEvaluations: Int, cost: CostFunction,
                          progress: ProgressHandler = { _, _ in }, resume: LBFGSState? = nil,
                          checkpointDue: (Int) -> Bool = { _ in true },
                          checkpoint: (LBFGSState) throws -> Void = { _ in }) throws -> OptimizationResult {
@@ -39,7 +40,8 @@ public struct BoundedLBFGS: Sendable {
             (x, f, g, evaluations, slowSteps) = (resume.point, resume.value, resume.gradient, resume.evaluations, resume.slowSteps)
             try history.restore(resume.history)
         } else {
-            x = bounds.clamp(start)
+            x = start
+            x.withUnsafeMutableBufferPointer { p in VectorMath.fill(p) { i in bounds.clamp(p[i]) } }
             (f, g) = try cost(x)
             evaluations = 1
             progress(evaluations, f)

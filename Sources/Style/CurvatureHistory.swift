@@ -114,8 +114,9 @@ final class CurvatureHistory {
     }
 }
 
-/// Equal vectors of `length` floats in an unlinked file, each mapped only for the length of a call.
-final class MappedSlots {
+/// Equal vectors of `length` floats in an unlinked file, each mapped only for the length of a call (each call
+/// maps its own view, so calls from several threads do not share one).
+final class MappedSlots: Sendable {
     let descriptor: Int32
     let length: Int
     /// Bytes from one vector to the next: its size rounded up to a page, as mmap's offsets must be.

@@ -59,6 +59,16 @@ public struct StyleTarget: Sendable, Equatable {
         self.init(grams: grams)
     }
 
+    /// The pixels kept as a style's palette (`--colors histogram`): all of them up to `limit` pixels, else every
+    /// k-th pixel, k the least that brings them within it. The histograms of a sample that large match the
+    /// whole image's to a fraction of a level; a 4096 px style image's pixels would be 201 MB (issue 17).
+    public static func paletteSample(_ pixels: [Float], limit: Int = 1 << 20) -> [Float] {
+        let count = pixels.count / 3
+        guard count > limit else { return pixels }
+        let k = (count + limit - 1) / limit
+        return stride(from: 0, to: count, by: k).flatMap { pixels[(3 * $0)..<(3 * $0 + 3)] }
+    }
+
     /// Σ wᵢ targetᵢ, the weights normalized to sum to 1: several styles blended into one target.
     public static func blend(_ parts: [(target: StyleTarget, weight: Double)]) throws -> StyleTarget {
         guard let first = parts.first else { throw StyleError.blend("nothing to blend") }

@@ -71,7 +71,7 @@ public final class Stylizer: Sendable {
         var target = try tileSize.map {
             try StyleTarget(network: network, pixels: pixels, width: size.width, height: size.height, layers: layers, tileSize: $0)
         } ?? StyleTarget(network: network, pixels: pixels, width: size.width, height: size.height, layers: layers)
-        target.palette = pixels
+        target.palette = StyleTarget.paletteSample(pixels)
         return target
     }
 
@@ -158,7 +158,8 @@ public final class Stylizer: Sendable {
                 : Self.upsample(current, addingDetailOf: target, width: size.width, height: size.height)
             let plan = memoryPlan(width: size.width, height: size.height)
             let objective = try makeObjective(content: target, width: size.width, height: size.height, goal: goal,
-                                              temporal: stage.scale == 1 ? temporal : nil, tileSize: plan.tileSize)
+                                              temporal: stage.scale == 1 ? temporal : nil, tileSize: plan.tileSize,
+                                              paged: plan.pagedHistory)
             if stage.scale == 1 { fullSize = objective }
             // The optimizers report right after each evaluation, so the parts kept here are those of `value`.
             var parts: Cost? = nil
@@ -258,15 +259,18 @@ public final class Stylizer: Sendable {
 
     /// As above, toward `goal`. Regions are not tiled: the guided terms need each region's guidance over the
     /// whole layer, which `TiledObjective` does not carry, so a regional goal is always evaluated untiled.
+    /// `paged`: the tiles' content targets are paged to a file in `options.historyDirectory` (as the plan's
+    /// history is when it says so: `MemoryPlan.pagedHistory`).
     public func makeObjective(content: [Float], width: Int, height: Int, goal: StyleGoal,
-                              temporal: TemporalTerm? = nil, tileSize: Int?) throws -> any Objective {
+                              temporal: TemporalTerm? = nil, tileSize: Int?, paged: Bool = false) throws -> any Objective {
         guard let tileSize, case .whole(let style) = goal else {
             return try makeObjective(content: content, width: width, height: height, goal: goal, temporal: temporal)
         }
         return try TiledObjective(network: network, content: content, width: width, height: height,
                                   contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
                                   weights: try DefaultWeights.resolve(options, network: network, width: width, height: height),
-                                  temporal: temporal, tileSize: tileSize)
+                                  temporal: temporal, tileSize: tileSize,
+                                  contentTargetStorage: paged ? .file(directory: options.historyDirectory) : .memory)
     }
 
     /// How a stage of this size runs within `options.memoryBudget` (`MemoryPlan`); untiled with 20 history

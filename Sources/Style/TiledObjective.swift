@@ -41,13 +41,14 @@ public final class TiledObjective: Objective {
     public let temporal: TemporalTerm?
     public let grid: TileGrid
     let styleTarget: StyleTarget
-    /// a(C) at the content layer on each tile's interior (empty when alpha is 0).
-    let contentTargets: [Tensor]
+    /// a(C) at the content layer on each tile's interior (none when alpha is 0).
+    let contentTargets: TensorStore
 
     /// `tileSize`: the interiors' side in pixels, a positive multiple of `network.tileAlignment(for:)`.
+    /// `contentTargetStorage`: where the content targets are kept (paged: the same J, one tile's in memory).
     public init(network: VGG, content: [Float], width: Int, height: Int, contentLayer: String,
                 styleLayers: [WeightedLayer], style: StyleTarget, weights: CostWeights, temporal: TemporalTerm? = nil,
-                tileSize: Int) throws {
+                tileSize: Int, contentTargetStorage: HistoryStorage = .memory) throws {
         try style.check(network: network, layers: styleLayers)
         precondition(content.count == width * height * 3)
         let layers = [contentLayer] + styleLayers.map(\.name)
@@ -68,18 +69,17 @@ public final class TiledObjective: Objective {
         self.weights = weights
         self.temporal = temporal
         self.styleTarget = style
-        if weights.content != 0 {
-            let pools = network.poolings(before: try network.index(of: contentLayer))
-            contentTargets = try content.withUnsafeBufferPointer { pixels in
-                try grid.tiles.map { tile in
-                    let x = network.input.networkInput(pixels: TileGrid.crop(pixels, width: width, tile.crop),
-                                                       width: tile.crop.width, height: tile.crop.height)
-                    let features = try network.forward(x, taps: [contentLayer], keepForBackward: false).taps[contentLayer]!
-                    return features.block(Self.interior(of: tile, poolings: pools))
-                }
+        let index = try network.index(of: contentLayer)
+        let pools = network.poolings(before: index)
+        let largest = network.channels(at: index) * ((tileSize >> pools) + 1) * ((tileSize >> pools) + 1)
+        contentTargets = try content.withUnsafeBufferPointer { pixels in
+            try TensorStore(count: weights.content != 0 ? grid.tiles.count : 0, largest: largest, storage: contentTargetStorage) { t in
+                let tile = grid.tiles[t]
+                let x = network.input.networkInput(pixels: TileGrid.crop(pixels, width: width, tile.crop),
+                                                   width: tile.crop.width, height: tile.crop.height)
+                let features = try network.forward(x, taps: [contentLayer], keepForBackward: false).taps[contentLayer]!
+                return features.block(Self.interior(of: tile, poolings: pools))
             }
-        } else {
-            contentTargets = []
         }
     }
 
@@ -132,7 +132,7 @@ public final class TiledObjective: Objective {
             }
             if weights.content != 0 {
                 let features = forward.taps[contentLayer]!.block(Self.interior(of: tile, poolings: poolings[contentLayer]!))
-                contentCost += ContentTerm.cost(features: features, target: contentTargets[t])
+                contentCost += ContentTerm.cost(features: features, target: try contentTargets[t])
             }
         }
 
@@ -167,7 +167,7 @@ public final class TiledObjective: Objective {
                 }
                 if weights.content != 0 {
                     let (features, interior) = (forward.taps[contentLayer]!, Self.interior(of: tile, poolings: poolings[contentLayer]!))
-                    let g = ContentTerm.loss(features: features.block(interior), target: contentTargets[t],
+                    let g = ContentTerm.loss(features: features.block(interior), target: try contentTargets[t],
                                              gradientScale: Float(weights.content)).gradient
                     layerGradients.add(.placing(g, at: interior, height: features.height, width: features.width), at: contentLayer)
                 }

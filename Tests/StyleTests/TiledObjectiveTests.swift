@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import Engine
 import TestSupport
 @testable import Style
@@ -54,6 +55,24 @@ final class TiledObjectiveTests: XCTestCase {
         XCTAssertThrowsError(try StyleTarget(network: net, pixels: pixels, width: width, height: height, layers: layers, tileSize: 24)) {
             XCTAssertEqual("\($0)", "tile size 24 must be a positive multiple of 16")
         }
+    }
+
+    /// Content targets paged to a file (`TensorStore`) give the same bits of J and its gradient as in memory.
+    func testPagedContentTargetsGiveTheSameBits() throws {
+        let net = try Fixtures.vgg16().using(.im2col)
+        let options = StylizeOptions.defaults
+        let style = try StyleTarget(network: net, pixels: texture(width: width, height: height, seed: 2), width: width,
+                                    height: height, layers: options.styleLayers.map(\.name))
+        let weights = try DefaultWeights.resolve(options, network: net, width: width, height: height)
+        let generated = texture(width: width, height: height, seed: 4)
+        let results = try [HistoryStorage.memory, .file(directory: NSTemporaryDirectory())].map { storage in
+            try TiledObjective(network: net, content: texture(width: width, height: height, seed: 1), width: width, height: height,
+                               contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
+                               weights: weights, tileSize: 64, contentTargetStorage: storage).evaluate(generated)
+        }
+        XCTAssertGreaterThan(results[0].cost.content, 0)
+        XCTAssertEqual(results[1].cost.total.bitPattern, results[0].cost.total.bitPattern)
+        XCTAssertEqual(results[1].gradient.map(\.bitPattern), results[0].gradient.map(\.bitPattern))
     }
 
     func testTiledEqualsUntiled() throws {
