@@ -8,10 +8,11 @@ import Foundation
 /// `MemoryEstimate`'s):
 ///
 ///     untiled:  P (networkBytesPerPixel + 12 (vectors + h))
-///     tiled:    crop² networkBytesPerPixel + P (12 (vectors + h) + contentTargetBytesPerPixel)
+///     tiled:    crop² networkBytesPerPixel + P (12 (vectors + h) + c)
 ///
 /// with h = 2 m history vectors in memory, or 2 when they are paged (a pair's two vectors are mapped while
-/// a new pair is made; the file's pages are the kernel's cache, not the process's memory).
+/// a new pair is made; the file's pages are the kernel's cache, not the process's memory), and c the content
+/// targets' `contentTargetBytesPerPixel`, or 0 when they are paged with the history (`TensorStore`).
 ///
 /// with 12 bytes per image-sized float RGB vector, `vectors` the ones the optimizer and the stage hold besides
 /// the history (x, its gradient, the trial point and its gradient, the direction, the free mask, the two-loop's
@@ -58,7 +59,7 @@ public struct MemoryPlan: Sendable, Equatable {
         let state = pixels * vectorBytes * (vectors + (paged ? 2 : 2 * Double(history)))
         guard let tile, Double(tile) < max(width, height) else { return pixels * networkBytesPerPixel + state }
         let crop = Double(tile + 2 * halo)
-        return min(crop, width) * min(crop, height) * networkBytesPerPixel + state + pixels * contentTargetBytesPerPixel
+        return min(crop, width) * min(crop, height) * networkBytesPerPixel + state + (paged ? 0 : pixels * contentTargetBytesPerPixel)
     }
 
     /// The first preference whose estimate fits `budget` bytes (the working-size part), or nil if none does.

@@ -42,6 +42,13 @@ final class MemoryEstimateTests: XCTestCase {
         let plan = MemoryPlan.choose(width: 4096, height: 4096, budget: 8 * Double(1 << 30))
         XCTAssertEqual(plan?.tileSize, 1024)
         XCTAssertEqual(plan?.history, 10)
+        // Paged: the history costs 2 vectors whatever m, the content targets nothing; chosen before tiles shrink.
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 10, paged: true), 640 * 640 * 520 + p * 12 * 16)
+        let paged = MemoryPlan.choose(width: 4096, height: 4096, budget: 4 * Double(1 << 30))
+        XCTAssertEqual(paged, MemoryPlan(tileSize: 1024, history: 10, pagedHistory: true, bytes: 1152 * 1152 * 520 + p * 12 * 16,
+                                         fileBytes: p * 12 * 22))
+        XCTAssertEqual(MemoryPlan.choose(width: 4096, height: 4096, budget: 4 * Double(1 << 30), diskBytes: 8e9)?.pagedHistory, false,
+                       "no paging without twice the file's room on disk")
         XCTAssertNil(MemoryPlan.choose(width: 4096, height: 4096, budget: Double(1 << 30)))
         // An image no larger than a tile is never tiled.
         XCTAssertEqual(MemoryPlan.choose(width: 200, height: 100, budget: 1)?.tileSize, nil)
