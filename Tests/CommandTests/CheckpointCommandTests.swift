@@ -37,6 +37,7 @@ final class CheckpointCommandTests: XCTestCase {
         let process = Process()
         process.executableURL = CommandRunner.productsDirectory.appendingPathComponent("stylize")
         process.arguments = arguments + ["--checkpoint", checkpoint, "--checkpoint-every", "2", "--quiet"]
+        process.environment = CommandRunner.childEnvironment()
         process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: input))
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -15,15 +15,24 @@ public enum CommandRunner {
         Bundle.main.bundleURL
     }
 
+    /// The environment for a child: this process's, with `extra` on top. Under AddressSanitizer the suite runs
+    /// with leak checking off (XCTest's and Foundation's objects alive at exit are not ours), and
+    /// `STYLIZE_CHILD_ASAN_OPTIONS`, when set (scripts/test-sanitized address), replaces ASAN_OPTIONS in the
+    /// children: our executables' exits are checked for leaks there.
+    public static func childEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        if let options = env["STYLIZE_CHILD_ASAN_OPTIONS"] { env["ASAN_OPTIONS"] = options }
+        for (key, value) in extra { env[key] = value }
+        return env
+    }
+
     /// Runs `program` (an executable of the package, or an absolute path such as /bin/bash).
     public static func run(_ program: String, _ arguments: [String], stdin: Data = Data(),
                            environment: [String: String] = [:]) throws -> CommandResult {
         let process = Process()
         process.executableURL = program.hasPrefix("/") ? URL(fileURLWithPath: program) : productsDirectory.appendingPathComponent(program)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = childEnvironment(environment)
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output

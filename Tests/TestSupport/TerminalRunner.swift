@@ -31,9 +31,7 @@ public enum TerminalRunner {
         let process = Process()
         process.executableURL = CommandRunner.productsDirectory.appendingPathComponent(program)
         process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (key, value) in environment { env[key] = value }
-        process.environment = env
+        process.environment = CommandRunner.childEnvironment(environment)
         let input = Pipe(), output = Pipe(), errors = Pipe()
         switch terminal {
         case .stdin:
