@@ -44,12 +44,17 @@ public enum CommandRunner {
             try? input.fileHandleForWriting.close()
         }
         writer.start()
+        // The semaphore orders the reader's write before the read here (polling isFinished does not, and
+        // ThreadSanitizer reported that as a race).
         nonisolated(unsafe) var errorData = Data()
-        let errorReader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
-        errorReader.start()
+        let errorRead = DispatchSemaphore(value: 0)
+        Thread {
+            errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            errorRead.signal()
+        }.start()
         let outData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while errorReader.isExecuting || !errorReader.isFinished { usleep(1000) }
+        errorRead.wait()
         return CommandResult(status: process.terminationStatus, stdout: outData,
                              stderr: String(decoding: errorData, as: UTF8.self))
     }

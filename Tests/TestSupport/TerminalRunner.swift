@@ -58,10 +58,16 @@ public enum TerminalRunner {
         }
         try? input.fileHandleForWriting.close()
         nonisolated(unsafe) var errorData = Data(), outData = Data()
-        let errorReader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
-        let outReader = Thread { outData = output.fileHandleForReading.readDataToEndOfFile() }
-        errorReader.start()
-        outReader.start()
+        // The semaphore orders the readers' writes before the reads below (as in CommandRunner).
+        let drained = DispatchSemaphore(value: 0)
+        Thread {
+            errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }.start()
+        Thread {
+            outData = output.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }.start()
         // The terminal's side: read until every holder of the slave end is gone (read then fails with EIO).
         var shown = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -71,7 +77,8 @@ public enum TerminalRunner {
             shown.append(contentsOf: buffer[0..<n])
         }
         process.waitUntilExit()
-        while !errorReader.isFinished || !outReader.isFinished { usleep(1000) }
+        drained.wait()
+        drained.wait()
         return (CommandResult(status: process.terminationStatus, stdout: outData,
                               stderr: String(decoding: errorData, as: UTF8.self)), shown)
     }
