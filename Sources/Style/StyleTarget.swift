@@ -26,37 +26,19 @@ public struct StyleTarget: Sendable, Equatable {
     /// The same Grams computed tile by tile (`TileGrid`, as `TiledObjective`'s pass 1): each crop's interior
     /// positions are added to the layers' Gram sums, so only one crop's activations are held at a time (a
     /// 4096 px style image's forward pass alone needs about 8 GB). Equal to the untiled Grams up to float32
-    /// rounding (`StyleTargetTests`). `tileSize`: a positive multiple of `network.tileAlignment(for:)`.
+    /// rounding (`TiledObjectiveTests.testTiledStyleTargetEqualsUntiled`). `tileSize`: a positive multiple of `network.tileAlignment(for:)`.
     public init(network: VGG, pixels: [Float], width: Int, height: Int, layers: [String], tileSize: Int) throws {
-        let alignment = try network.tileAlignment(for: layers)
-        guard tileSize > 0, tileSize % alignment == 0 else {
-            throw StyleError.badTileSize("tile size \(tileSize) must be a positive multiple of \(alignment)")
-        }
-        let grid = TileGrid(width: width, height: height, tileSize: tileSize, halo: try network.halo(for: layers),
-                            alignment: alignment)
+        let grid = try TileGrid(network: network, layers: layers, width: width, height: height, tileSize: tileSize)
         let network = network.pinned(forInputWidth: width, height: height)
-        var sums: [String: [Double]] = [:]
-        for layer in layers {
-            let c = network.channels(at: try network.index(of: layer))
-            sums[layer] = [Double](repeating: 0, count: c * c)
-        }
-        let poolings = try layers.map { network.poolings(before: try network.index(of: $0)) }
+        var sums = try TiledGramSums(network: network, layers: layers)
         try pixels.withUnsafeBufferPointer { image in
             for tile in grid.tiles {
                 let x = network.input.networkInput(pixels: TileGrid.crop(image, width: width, tile.crop),
                                                    width: tile.crop.width, height: tile.crop.height)
-                let taps = try network.forward(x, taps: layers, keepForBackward: false).taps
-                for (layer, p) in zip(layers, poolings) {
-                    Gram.accumulate(taps[layer]!.block(TiledObjective.interior(of: tile, poolings: p)), into: &sums[layer]!)
-                }
+                sums.add(try network.forward(x, taps: layers, keepForBackward: false).taps, of: tile)
             }
         }
-        var grams: [String: [Float]] = [:]
-        for layer in layers {
-            let positions = try network.spatialSize(of: layer, inputWidth: width, inputHeight: height).count
-            grams[layer] = sums[layer]!.map { Float($0 / Double(positions)) }
-        }
-        self.init(grams: grams)
+        self.init(grams: try sums.grams(network: network, width: width, height: height))
     }
 
     /// The pixels kept as a style's palette (`--colors histogram`): all of them up to `limit` pixels, else every

@@ -1,3 +1,5 @@
+import Engine
+
 /// A rectangle of pixels, [x0, x1) x [y0, y1).
 public struct PixelRect: Sendable, Equatable {
     public var x0: Int, y0: Int, x1: Int, y1: Int
@@ -76,5 +78,53 @@ public struct TileGrid: Sendable, Equatable {
                 }
             }
         }
+    }
+}
+
+extension TileGrid {
+    /// The grid for `network`'s `layers`: their halo and alignment (`VGG.halo(for:)`,
+    /// `VGG.tileAlignment(for:)`); a tile size that is not a positive multiple of the alignment is refused.
+    init(network: VGG, layers: [String], width: Int, height: Int, tileSize: Int) throws {
+        let alignment = try network.tileAlignment(for: layers)
+        guard tileSize > 0, tileSize % alignment == 0 else {
+            throw StyleError.badTileSize("tile size \(tileSize) must be a positive multiple of \(alignment)")
+        }
+        self.init(width: width, height: height, tileSize: tileSize, halo: try network.halo(for: layers), alignment: alignment)
+    }
+}
+
+/// A whole image's Gram matrices at some layers, summed tile by tile: each tile adds its interior's positions
+/// (`Gram.accumulate`, in Double), and `grams` divides by the layer's positions as `Gram.matrix` does.
+/// `TiledObjective`'s pass 1 and a tiled `StyleTarget` both use it.
+struct TiledGramSums {
+    private var sums: [String: [Double]] = [:]
+    private let poolings: [String: Int]
+
+    init(network: VGG, layers: [String]) throws {
+        var poolings: [String: Int] = [:]
+        for layer in layers {
+            let index = try network.index(of: layer)
+            let c = network.channels(at: index)
+            sums[layer] = [Double](repeating: 0, count: c * c)
+            poolings[layer] = network.poolings(before: index)
+        }
+        self.poolings = poolings
+    }
+
+    /// Adds the interior of `tile` from its crop's activations at the layers (`taps`).
+    mutating func add(_ taps: [String: Tensor], of tile: TileGrid.Tile) {
+        for (layer, p) in poolings {
+            Gram.accumulate(taps[layer]!.block(TiledObjective.interior(of: tile, poolings: p)), into: &sums[layer]!)
+        }
+    }
+
+    /// The normalized Gram of each layer of the whole `width` x `height` image.
+    func grams(network: VGG, width: Int, height: Int) throws -> [String: [Float]] {
+        var grams: [String: [Float]] = [:]
+        for (layer, sum) in sums {
+            let positions = try network.spatialSize(of: layer, inputWidth: width, inputHeight: height).count
+            grams[layer] = sum.map { Float($0 / Double(positions)) }
+        }
+        return grams
     }
 }

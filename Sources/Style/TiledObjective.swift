@@ -52,12 +52,7 @@ public final class TiledObjective: Objective {
         try style.check(network: network, layers: styleLayers)
         precondition(content.count == width * height * 3)
         let layers = [contentLayer] + styleLayers.map(\.name)
-        let alignment = try network.tileAlignment(for: layers)
-        guard tileSize > 0, tileSize % alignment == 0 else {
-            throw StyleError.badTileSize("tile size \(tileSize) must be a positive multiple of \(alignment)")
-        }
-        let grid = TileGrid(width: width, height: height, tileSize: tileSize, halo: try network.halo(for: layers),
-                            alignment: alignment)
+        let grid = try TileGrid(network: network, layers: layers, width: width, height: height, tileSize: tileSize)
         self.grid = grid
         // Each crop's convolutions take the whole image's paths (`VGG.pinned`).
         let network = network.pinned(forInputWidth: width, height: height)
@@ -112,11 +107,7 @@ public final class TiledObjective: Objective {
         }
 
         // Pass 1: the Gram sums and J_content.
-        var sums: [String: [Double]] = [:]
-        for layer in style {
-            let c = network.channels(at: try network.index(of: layer.name))
-            sums[layer.name] = [Double](repeating: 0, count: c * c)
-        }
+        var sums = try TiledGramSums(network: network, layers: style.map(\.name))
         var contentCost = 0.0
         // The last crop's forward keeps what backward needs: pass 2 starts with it (in reverse order) instead
         // of running it again. Pass 2 holds one crop's state at a time in any case.
@@ -126,10 +117,7 @@ public final class TiledObjective: Objective {
             let keep = withGradient && !taps.isEmpty && t == last
             let forward = try network.forward(input(t), taps: taps, keepForBackward: keep)
             if keep { kept = forward }
-            for layer in style {
-                Gram.accumulate(forward.taps[layer.name]!.block(Self.interior(of: tile, poolings: poolings[layer.name]!)),
-                                into: &sums[layer.name]!)
-            }
+            sums.add(forward.taps, of: tile)
             if weights.content != 0 {
                 let features = forward.taps[contentLayer]!.block(Self.interior(of: tile, poolings: poolings[contentLayer]!))
                 contentCost += ContentTerm.cost(features: features, target: try contentTargets[t])
@@ -140,9 +128,9 @@ public final class TiledObjective: Objective {
         var styleCost = 0.0
         var perLayer: [String: Double] = [:]
         var differences: [String: [Float]] = [:]
+        let grams = try sums.grams(network: network, width: width, height: height)
         for layer in style {
-            let positions = try network.spatialSize(of: layer.name, inputWidth: width, inputHeight: height).count
-            var difference = sums[layer.name]!.map { Float($0 / Double(positions)) }
+            var difference = grams[layer.name]!
             VectorMath.add(-1, styleTarget.grams[layer.name]!, to: &difference)
             let c = Double(network.channels(at: try network.index(of: layer.name)))
             let value = VectorMath.dot(difference, difference) / (4 * c * c)
