@@ -8,3 +8,7 @@ int stylize_reuse_freed_memory(void) {
     int trim_off = mallopt(M_TRIM_THRESHOLD, INT_MAX);
     return mmap_off == 1 && trim_off == 1;
 }
+
+int stylize_release_freed_memory(void) {
+    return malloc_trim(0);
+}

@@ -69,6 +69,8 @@ public struct BoundedLBFGS: Sendable {
             var trial = x, trialValue = f, trialGradient = g
             while evaluations < maxEvaluations {
                 VectorMath.fill(&trial) { i in bounds.clamp(x[i] + step * direction[i]) }
+                // A rejected trial's gradient is let go before the next is made (one image-sized vector less).
+                trialGradient = []
                 (trialValue, trialGradient) = try cost(trial)
                 evaluations += 1
                 progress(evaluations, trialValue)

@@ -7,14 +7,29 @@ import Foundation
 /// The working-size part is fitted to the peak RSS measured by scripts/bench-stylize (README, "Speed and
 /// memory": about 1.05 GB at 1024 px and 3.2 GB at 2048 px, square): 0.35 GB (weights, OpenBLAS, the
 /// runtime) plus 700 bytes per working pixel (VGG's activations and their gradients, L-BFGS history). The
-/// input-size part is counted exactly: the samples (2 bytes each) and the float RGB copies of the input and
-/// of the output at input size (content, result, color reference: 4 x 12 bytes per pixel). An estimate,
-/// good to a factor of about 1.5: it only has to tell "fits easily" from "cannot fit".
+/// input-size part is counted exactly, in two phases that do not overlap: while the image is optimized, its
+/// samples (2 bytes each) and its float RGB copy (12 bytes per pixel; at the working size it is the content
+/// itself); afterwards, the float RGB copies at the input size that make the output (the result resized, the
+/// color reference, the colors applied, the written image: 4 x 12 bytes per pixel) and the output's samples.
+/// An estimate, good to a factor of about 1.5: it only has to tell "fits easily" from "cannot fit".
 /// `check` refuses only what cannot fit even in tiles with the shortest L-BFGS history (`MemoryPlan`).
 public enum MemoryEstimate {
     public static let fixedBytes = 350 << 20
     public static let bytesPerWorkingPixel = 700
-    public static let bytesPerInputPixel = 4 * 12
+    /// The input's float RGB copy, held while it is optimized (besides its samples, 2 bytes each).
+    public static let bytesPerInputPixel = 12
+    /// The output's float RGB copies at the input size, made after the optimization (besides its samples).
+    public static let bytesPerOutputPixel = 4 * 12
+
+    /// The input-size bytes held while an image of `depth` samples per pixel is optimized.
+    public static func heldInputBytes(pixels: Double, depth: Int) -> Double {
+        pixels * Double(2 * depth + bytesPerInputPixel)
+    }
+
+    /// The input-size bytes of making the output, after the optimization's vectors are gone.
+    public static func outputBytes(pixels: Double, depth: Int) -> Double {
+        pixels * Double(2 * depth + bytesPerOutputPixel)
+    }
 
     /// The working size as `Stylizer.workingSize` picks it, in Double: a `--size` near Int.max must be
     /// refused here, not overflow.
@@ -27,8 +42,8 @@ public enum MemoryEstimate {
     /// Bytes to stylize a `width` x `height` image of `depth` samples per pixel at this working size.
     public static func stylize(width: Int, height: Int, depth: Int, working: (width: Double, height: Double)) -> Double {
         let input = Double(width) * Double(height)
-        return Double(fixedBytes) + input * Double(2 * depth + bytesPerInputPixel)
-            + working.width * working.height * Double(bytesPerWorkingPixel)
+        return Double(fixedBytes) + heldInputBytes(pixels: input, depth: depth)
+            + max(working.width * working.height * Double(bytesPerWorkingPixel), outputBytes(pixels: input, depth: depth))
     }
 
     /// The memory this process may still use: the kernel's MemAvailable, or less if a cgroup (a container)
@@ -56,9 +71,12 @@ public enum MemoryEstimate {
                              available: Double? = MemoryEstimate.available()) throws {
         guard let allowed = budget ?? available.map({ $0 * MemorySize.defaultShare }) else { return }
         let working = working(width: width, height: height, requestedSize: requestedSize)
-        let fixed = Double(fixedBytes) + Double(width) * Double(height) * Double(2 * depth + bytesPerInputPixel)
-        guard MemoryPlan.choose(width: working.width, height: working.height, budget: allowed - fixed) == nil else { return }
-        let needed = fixed + MemoryPlan.smallest(width: working.width, height: working.height)
+        let input = Double(width) * Double(height)
+        let fixed = Double(fixedBytes) + heldInputBytes(pixels: input, depth: depth)
+        let output = outputBytes(pixels: input, depth: depth)
+        guard output > allowed - fixed
+                || MemoryPlan.choose(width: working.width, height: working.height, budget: allowed - fixed) == nil else { return }
+        let needed = fixed + max(output, MemoryPlan.smallest(width: working.width, height: working.height))
         let size = String(format: "%.0fx%.0f", working.width, working.height)
         let limit = budget != nil ? "the \(gigabytes(allowed)) allowed (--memory)"
             : "the \(gigabytes(allowed)) allowed (--memory; default \(Int(MemorySize.defaultShare * 100))% of the \(gigabytes(available!)) available)"

@@ -7,17 +7,21 @@ import Foundation
 /// The model, in bytes, for P working pixels (`bytes`; the fixed part and the input-size copies are
 /// `MemoryEstimate`'s):
 ///
-///     untiled:  P (networkBytesPerPixel + 12 (vectors + h))
-///     tiled:    crop² networkBytesPerPixel + P (12 (vectors + h) + c)
+///     untiled:  P (networkBytesPerPixel + 12 v)
+///     tiled:    crop² networkBytesPerPixel + P (12 v + c)
 ///
-/// with h = 2 m history vectors in memory, or 2 when they are paged (a pair's two vectors are mapped while
-/// a new pair is made; the file's pages are the kernel's cache, not the process's memory), and c the content
-/// targets' `contentTargetBytesPerPixel`, or 0 when they are paged with the history (`TensorStore`).
+/// with 12 bytes per image-sized float RGB vector, crop = tile + 2 halo, c the content targets'
+/// `contentTargetBytesPerPixel` (0 when they are paged with the history: `TensorStore`), and v the vectors held
+/// at the peak of an L-BFGS step (`stateVectors`), the larger of its two phases:
 ///
-/// with 12 bytes per image-sized float RGB vector, `vectors` the ones the optimizer and the stage hold besides
-/// the history (x, its gradient, the trial point and its gradient, the direction, the free mask, the two-loop's
-/// Double vector (2), the objective's gradient and J_tv's, the content, the stage's start and target),
-/// m history pairs of 2 vectors each, and crop = tile + 2 halo. The per-pixel network part is fitted to the
+/// - the line search: x, its gradient, the direction, the trial point, the objective's gradient of it (the
+///   rejected trials' gradients are let go first) and J_tv's, the free mask (1 byte per value, counted whole)
+///   and the stage's content: 8;
+/// - the two-loop recursion: x, the gradient, the free mask, its Double vector (2) and the direction it
+///   makes, the content: 7, and two history vectors mapped at a time when the history is paged (the file's
+///   pages are the kernel's cache, not the process's memory);
+///
+/// plus, in memory, the history's 2 m vectors in both phases. The per-pixel network part is fitted to the
 /// peak RSS measured by scripts/bench-print (README, "Big prints").
 ///
 /// Which plan: the first of `preferences` that fits. The history is shortened from 20 to 10 pairs, then paged
@@ -36,7 +40,13 @@ public struct MemoryPlan: Sendable, Equatable {
 
     public static let networkBytesPerPixel = 520.0
     public static let vectorBytes = 12.0
-    public static let vectors = 14.0
+    public static let lineSearchVectors = 8.0
+    public static let twoLoopVectors = 7.0
+
+    /// The image-sized vectors at the peak of a step (the model above).
+    public static func stateVectors(history: Int, paged: Bool) -> Double {
+        paged ? max(lineSearchVectors, twoLoopVectors + 2) : max(lineSearchVectors, twoLoopVectors) + 2 * Double(history)
+    }
     /// a(C) at relu4_2, kept per tile: 512 channels over 64 pixels, 4 bytes.
     public static let contentTargetBytesPerPixel = 32.0
     /// The halo of VGG16 to relu5_1 (`VGG.halo(for:)`).
@@ -56,7 +66,7 @@ public struct MemoryPlan: Sendable, Equatable {
 
     public static func estimate(width: Double, height: Double, tile: Int?, history: Int, paged: Bool = false) -> Double {
         let pixels = width * height
-        let state = pixels * vectorBytes * (vectors + (paged ? 2 : 2 * Double(history)))
+        let state = pixels * vectorBytes * stateVectors(history: history, paged: paged)
         guard let tile, Double(tile) < max(width, height) else { return pixels * networkBytesPerPixel + state }
         let crop = Double(tile + 2 * halo)
         return min(crop, width) * min(crop, height) * networkBytesPerPixel + state + (paged ? 0 : pixels * contentTargetBytesPerPixel)

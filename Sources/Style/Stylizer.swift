@@ -151,6 +151,9 @@ public final class Stylizer: Sendable {
         let work = stages.map { Double($0.size.width * $0.size.height * $0.stage.evaluations) }
         for (index, (stage, size)) in stages.enumerated() {
             if let resume, index < resume.stage { continue }
+            // What the heap kept from the style's Grams and the previous stage goes back before this stage's
+            // vectors are made (`AllocatorSettings.releaseFreedMemory`).
+            AllocatorSettings.releaseFreedMemory()
             let target = Resample.resize(content.pixels, width: content.width, height: content.height,
                                          toWidth: size.width, toHeight: size.height)
             let start = index == 0 ? Resample.resize(current.pixels, width: current.width, height: current.height,
@@ -278,7 +281,8 @@ public final class Stylizer: Sendable {
     /// refuses what cannot fit).
     public func memoryPlan(width: Int, height: Int) -> MemoryPlan {
         let (w, h) = (Double(width), Double(height))
-        let budget = options.memoryBudget.map { $0 - Double(MemoryEstimate.fixedBytes) - w * h * Double(MemoryEstimate.bytesPerInputPixel) }
+        // The input held meanwhile, taken at this size in RGB (the stage does not know the input's).
+        let budget = options.memoryBudget.map { $0 - Double(MemoryEstimate.fixedBytes) - MemoryEstimate.heldInputBytes(pixels: w * h, depth: 3) }
         let disk = MemoryPlan.freeDiskBytes(at: options.historyDirectory) ?? 0
         return MemoryPlan.choose(width: w, height: h, budget: budget, diskBytes: disk) ?? MemoryPlan.choose(width: w, height: h, budget: nil)!
     }

@@ -3,12 +3,16 @@ import XCTest
 
 /// The memory check that refuses an image from its header, before anything large is allocated.
 final class MemoryEstimateTests: XCTestCase {
-    /// The estimate is the documented sum: fixed part, samples and float copies at input size, activations at
-    /// working size (here 1024 px square, depth 3: 350 MiB + 2^20 (6 + 48) + 2^20 * 700 bytes).
+    /// The estimate is the documented sum: fixed part, the samples and float copy of the input held meanwhile,
+    /// and the larger of the working size's activations and the output's copies at input size (here 1024 px
+    /// square, depth 3: 350 MiB + 2^20 (6 + 12) + max(2^20 * 700, 2^20 (6 + 48)) bytes).
     func testEstimateIsTheDocumentedSum() {
         let pixels = Double(1 << 20)
         XCTAssertEqual(MemoryEstimate.stylize(width: 1024, height: 1024, depth: 3, working: (1024, 1024)),
-                       Double(350 << 20) + pixels * 54 + pixels * 700)
+                       Double(350 << 20) + pixels * 18 + pixels * 700)
+        // Stylized small, the output's copies at input size are the larger part.
+        XCTAssertEqual(MemoryEstimate.stylize(width: 1024, height: 1024, depth: 3, working: (16, 16)),
+                       Double(350 << 20) + pixels * 18 + pixels * 54)
         // Without --size the working size is capped at 512 px, keeping the aspect ratio.
         XCTAssertTrue(MemoryEstimate.working(width: 4000, height: 2000, requestedSize: nil) == (512, 256))
         XCTAssertTrue(MemoryEstimate.working(width: 300, height: 200, requestedSize: nil) == (300, 200))
@@ -20,7 +24,7 @@ final class MemoryEstimateTests: XCTestCase {
     func testTooLargeIsRefusedWithTheEstimate() throws {
         XCTAssertThrowsError(try MemoryEstimate.check(width: 16384, height: 16384, depth: 3, requestedSize: nil,
                                                       available: 8 * Double(1 << 30))) { error in
-            XCTAssertEqual("\(error)", "a 16384x16384 image stylized at 512x512 needs about 13.9 GB of memory (estimated), "
+            XCTAssertEqual("\(error)", "a 16384x16384 image stylized at 512x512 needs about 18.3 GB of memory (estimated), "
                                        + "more than the 6.0 GB allowed (--memory; default 75% of the 8.0 GB available)")
         }
         XCTAssertThrowsError(try MemoryEstimate.check(width: 64, height: 32, depth: 1, requestedSize: Int.max,
@@ -32,20 +36,21 @@ final class MemoryEstimateTests: XCTestCase {
     }
 
     /// The plan (issue 17): untiled with 20 pairs when that fits; else the history is shortened before the tiles;
-    /// nil when nothing fits. Sizes from the documented model (MemoryPlan): P (520 + 12 (14 + 2m)) untiled,
-    /// crop² 520 + P (12 (14 + 2m) + 32) tiled.
+    /// nil when nothing fits. Sizes from the documented model (MemoryPlan): P (520 + 12 (8 + 2m)) untiled,
+    /// crop² 520 + P (12 (8 + 2m) + 32) tiled, crop² 520 + P 12 9 tiled with the history and content targets paged.
     func testPlanFollowsThePreferences() {
         let p = 4096.0 * 4096
         XCTAssertEqual(MemoryPlan.choose(width: 1024, height: 1024, budget: nil)?.tileSize, nil)
-        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: nil, history: 20), p * (520 + 12 * 54))
-        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 5), 640 * 640 * 520 + p * (12 * 24 + 32))
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: nil, history: 20), p * (520 + 12 * 48))
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 5), 640 * 640 * 520 + p * (12 * 18 + 32))
         let plan = MemoryPlan.choose(width: 4096, height: 4096, budget: 8 * Double(1 << 30))
         XCTAssertEqual(plan?.tileSize, 1024)
         XCTAssertEqual(plan?.history, 10)
-        // Paged: the history costs 2 vectors whatever m, the content targets nothing; chosen before tiles shrink.
-        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 10, paged: true), 640 * 640 * 520 + p * 12 * 16)
+        // Paged: the history costs 2 vectors whatever m (in the two-loop, 7 + 2 > 8), the content targets nothing;
+        // chosen before tiles shrink.
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 10, paged: true), 640 * 640 * 520 + p * 12 * 9)
         let paged = MemoryPlan.choose(width: 4096, height: 4096, budget: 4 * Double(1 << 30))
-        XCTAssertEqual(paged, MemoryPlan(tileSize: 1024, history: 10, pagedHistory: true, bytes: 1152 * 1152 * 520 + p * 12 * 16,
+        XCTAssertEqual(paged, MemoryPlan(tileSize: 1024, history: 10, pagedHistory: true, bytes: 1152 * 1152 * 520 + p * 12 * 9,
                                          fileBytes: p * 12 * 22))
         XCTAssertEqual(MemoryPlan.choose(width: 4096, height: 4096, budget: 4 * Double(1 << 30), diskBytes: 8e9)?.pagedHistory, false,
                        "no paging without twice the file's room on disk")

@@ -6,4 +6,8 @@
 /// part of Swift's Glibc module, hence this shim.
 int stylize_reuse_freed_memory(void);
 
+/// Gives the free pages inside the heap back to the system (malloc_trim(0)): what the reuse above keeps from
+/// one phase of a run that the next one cannot use. Returns 1 if any memory was released.
+int stylize_release_freed_memory(void);
+
 #endif
