@@ -12,3 +12,10 @@ int stylize_reuse_freed_memory(void) {
 int stylize_release_freed_memory(void) {
     return malloc_trim(0);
 }
+
+int stylize_return_large_blocks(void) {
+    int mmap_on = mallopt(M_MMAP_MAX, 65536);
+    int threshold = mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    int trim = mallopt(M_TRIM_THRESHOLD, 128 << 20);
+    return mmap_on == 1 && threshold == 1 && trim == 1;
+}

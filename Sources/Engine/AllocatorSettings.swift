@@ -14,14 +14,28 @@ public enum AllocatorSettings {
         stylize_reuse_freed_memory() == 1
     }
 
+    /// Undoes `reuseFreedMemory` for blocks of 32 MB and more: each is mapped when allocated and unmapped when
+    /// freed, as glibc does by default (but with a fixed threshold: glibc's own rises with the blocks freed).
+    ///
+    /// For a big print, whose stages run in tiles (`MemoryPlan`), the reuse costs more memory than it saves
+    /// time: image-sized vectors (50 MB at 2048 px, 201 MB at 4096 px) and a crop's activations (hundreds of MB)
+    /// are made and freed in changing order, and the heap cannot hand a freed block's room to a larger one.
+    /// Measured in the 2048 px stage of a 4096x4096 print (tiles of 1024 px): 3.59 GB of heap for 2.33 GB in
+    /// use. The executables call this instead of `reuseFreedMemory` when the image's plan is tiled.
+    @discardableResult
+    public static func returnLargeBlocks() -> Bool {
+        stylize_return_large_blocks() == 1
+    }
+
     /// Gives the free pages kept by `reuseFreedMemory` back to the system, once a phase of the run is over.
     ///
     /// The reuse pays within a phase, where every evaluation asks for the same sizes again. Across phases it
     /// does not: the memory of the style's Grams and of a coarse stage (activations of another size) stays
     /// in the process, and the next stage's image-sized vectors are added above it. Measured on a 4096x4096
-    /// print (README, "Big prints"): the resident size was 1.78 GB after the style's Grams and 2.58 GB in the
-    /// 1024 px stage with about 1.5 GB of it live. `Stylizer` calls this before each stage. Costs one walk of
-    /// the heap; the pages released are faulted in again when used. Returns whether any memory was released.
+    /// print (README, "Big prints"): 1.78 GB resident after the style's Grams (in tiles of 1024 px), which the
+    /// 512 px stage then kept; released first, that stage held 1.34 GB. `Stylizer` calls this before each
+    /// stage. Costs one walk of the heap; the pages released are faulted in again when used. Returns whether
+    /// any memory was released.
     @discardableResult
     public static func releaseFreedMemory() -> Bool {
         stylize_release_freed_memory() == 1

@@ -39,20 +39,44 @@ public struct SafeTensorsFile: Sendable, Equatable {
 
     /// Parses safetensors bytes.
     public init(bytes data: Data) throws {
-        guard data.count >= 8 else { throw EngineError.malformed("not a safetensors file (too short)") }
-        let headerLength = data.withUnsafeBytes { raw -> UInt64 in
-            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        let (_, metadata, entries) = try data.withUnsafeBytes { raw in
+            try Self.parseHeader(prefix: UnsafeRawBufferPointer(rebasing: raw.prefix(min(raw.count, 8 + Self.maximumHeaderLength))),
+                                 fileSize: data.count)
         }
-        guard headerLength > 1, headerLength <= UInt64(data.count - 8), headerLength < 100_000_000 else {
+        var tensors: [String: NamedTensor] = [:]
+        for (name, entry) in entries {
+            var values = [Float](repeating: 0, count: entry.count)
+            values.withUnsafeMutableBytes { out in
+                data.withUnsafeBytes { raw in
+                    out.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[entry.offset..<(entry.offset + 4 * entry.count)]))
+                }
+            }
+            tensors[name] = NamedTensor(shape: entry.shape, values: values)
+        }
+        self.init(tensors: tensors, metadata: metadata)
+    }
+
+    static let maximumHeaderLength = 100_000_000
+
+    /// The header of a safetensors file of `fileSize` bytes from its first bytes (`prefix`: at least the 8-byte
+    /// length and the header, or the whole file if shorter): where the data starts, the metadata, and each
+    /// tensor's shape, count and absolute offset, every one checked to lie inside the file. Shared by the
+    /// readers of whole files (`init(bytes:)`) and of one tensor at a time (`SafeTensorsReader`).
+    static func parseHeader(prefix: UnsafeRawBufferPointer, fileSize: Int) throws
+        -> (headerEnd: Int, metadata: [String: String], entries: [String: SafeTensorsEntry]) {
+        guard prefix.count >= 8, fileSize >= 8 else { throw EngineError.malformed("not a safetensors file (too short)") }
+        let headerLength = UInt64(littleEndian: prefix.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        guard headerLength > 1, headerLength <= UInt64(fileSize - 8), headerLength < UInt64(maximumHeaderLength),
+              8 + Int(headerLength) <= prefix.count else {
             throw EngineError.malformed("not a safetensors file (bad header length)")
         }
         let headerEnd = 8 + Int(headerLength)
-        let headerBytes = data.subdata(in: 8..<headerEnd)
+        let headerBytes = Data(UnsafeRawBufferPointer(rebasing: prefix[8..<headerEnd]))
         guard let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
             throw EngineError.malformed("not a safetensors file (header is not a JSON object)")
         }
-        let payloadSize = data.count - headerEnd
-        var tensors: [String: NamedTensor] = [:]
+        let payloadSize = fileSize - headerEnd
+        var entries: [String: SafeTensorsEntry] = [:]
         var metadata: [String: String] = [:]
         for (name, entry) in header {
             if name == "__metadata__" {
@@ -75,7 +99,6 @@ public struct SafeTensorsFile: Sendable, Equatable {
             var byteCount = 4, overflow = false
             for dimension in shape where !overflow { (byteCount, overflow) = byteCount.multipliedReportingOverflow(by: dimension) }
             guard !overflow else { throw EngineError.malformed("tensor \(name): shape \(shape) is too large") }
-            let count = byteCount / 4
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, end >= begin, end <= payloadSize else {
                 throw EngineError.malformed("tensor \(name): data lies outside the file (truncated?)")
@@ -83,38 +106,36 @@ public struct SafeTensorsFile: Sendable, Equatable {
             guard end - begin == byteCount else {
                 throw EngineError.malformed("tensor \(name): \(end - begin) bytes for shape \(shape)")
             }
-            var values = [Float](repeating: 0, count: count)
-            values.withUnsafeMutableBytes { out in
-                data.withUnsafeBytes { raw in
-                    out.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(headerEnd + begin)..<(headerEnd + end)]))
-                }
-            }
-            tensors[name] = NamedTensor(shape: shape, values: values)
+            entries[name] = SafeTensorsEntry(shape: shape, count: byteCount / 4, offset: headerEnd + begin)
         }
-        self.init(tensors: tensors, metadata: metadata)
+        return (headerEnd, metadata, entries)
     }
 
     /// The serialized bytes: tensors in sorted name order, header padded with spaces to a multiple of 8.
     public func serialized() -> Data {
+        let names = tensors.keys.sorted()
+        var out = Self.header(metadata: metadata, tensors: names.map { ($0, tensors[$0]!.shape) })
+        for name in names {
+            tensors[name]!.values.withUnsafeBytes { out.append(contentsOf: $0) }
+        }
+        return out
+    }
+
+    /// The 8-byte length and the JSON header for these tensors, whose data follows in this order.
+    static func header(metadata: [String: String], tensors: [(name: String, shape: [Int])]) -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
         var offset = 0
-        let names = tensors.keys.sorted()
-        for name in names {
-            let tensor = tensors[name]!
-            let size = tensor.values.count * 4
-            header[name] = ["dtype": "F32", "shape": tensor.shape, "data_offsets": [offset, offset + size]] as [String: Any]
+        for (name, shape) in tensors {
+            let size = shape.reduce(4, *)
+            header[name] = ["dtype": "F32", "shape": shape, "data_offsets": [offset, offset + size]] as [String: Any]
             offset += size
         }
         var json = (try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])) ?? Data("{}".utf8)
         while json.count % 8 != 0 { json.append(0x20) }
         var out = Data()
-        out.reserveCapacity(8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { out.append(contentsOf: $0) }
         out.append(json)
-        for name in names {
-            tensors[name]!.values.withUnsafeBytes { out.append(contentsOf: $0) }
-        }
         return out
     }
 

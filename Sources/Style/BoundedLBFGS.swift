@@ -26,7 +26,8 @@ public struct BoundedLBFGS: Sendable {
 
     /// `resume` continues from a state that `checkpoint` was given (`start` is then not used). After every
     /// accepted step, `checkpointDue(evaluations)` is asked whether a state is wanted, and if so `checkpoint`
-    /// gets it (`OptimizerState`): building one reads a paged history into memory, so it is built only then.
+    /// gets it (`OptimizerState`). A paged history's pairs are given as where they lie in its file
+    /// (`StoredVector`), valid during the call: `checkpoint` writes them from there, one at a time.
     /// `start` is consumed: its storage becomes x when the caller lets go of it (one image-sized vector less).
     public func minimize(from start: consuming [Float], maxEvaluations: Int, cost: CostFunction,
                          progress: ProgressHandler = { _, _ in }, resume: LBFGSState? = nil,
@@ -100,7 +101,7 @@ public struct BoundedLBFGS: Sendable {
                 }
             }
             if checkpointDue(evaluations) {
-                try checkpoint(LBFGSState(point: x, value: f, gradient: g, history: try history.pairs(),
+                try checkpoint(LBFGSState(point: x, value: f, gradient: g, history: history.pairs(),
                                           slowSteps: slowSteps, evaluations: evaluations))
             }
         }

@@ -19,6 +19,9 @@ import ImageIO
 /// `lbfgs.point`, `lbfgs.gradient`, `lbfgs.s.<k>`, `lbfgs.y.<k>` (k = 0 oldest), `adam.point`, `adam.m`,
 /// `adam.v`, `adam.best`. Its size is about 4 bytes x 3 x pixels x (2 + 2 x pairs) for L-BFGS (memory 20:
 /// 42 image-sized vectors, 126 MB at 512x512), 4 for Adam, plus the stream's and the finished images.
+/// It is written tensor by tensor from where each is kept, and its L-BFGS pairs are read when they are
+/// restored, one at a time (`StoredVector`), so that saving or resuming a big print does not hold the pairs
+/// in memory: they are the history a paged run keeps on disk (`HistoryStorage.file`).
 public struct Checkpoint: Sendable, Equatable {
     public static let formatName = "stylize-checkpoint"
     public static let version = "1"
@@ -79,14 +82,16 @@ public struct Checkpoint: Sendable, Equatable {
 
     // MARK: - Safetensors
 
-    public var safeTensors: SafeTensorsFile {
+    /// The file's metadata and tensors, each as a shape and where its values are (`StoredVector`).
+    func contents() -> (metadata: [String: String], tensors: [String: (shape: [Int], values: StoredVector)]) {
         var meta = ["format": Self.formatName, "format_version": Self.version,
                     "identity_keys": identity.map(\.key).joined(separator: "\n"),
                     "inputs": inputs.joined(separator: ","), "finished": "\(finished.count)"]
         for (key, value) in identity { meta["identity.\(key)"] = value }
-        var tensors: [String: NamedTensor] = [:]
-        func put(_ name: String, _ image: RGBImage) { tensors[name] = NamedTensor(shape: [image.height, image.width, 3], values: image.pixels) }
-        func put(_ name: String, _ vector: [Float]) { tensors[name] = NamedTensor(shape: [vector.count], values: vector) }
+        var tensors: [String: (shape: [Int], values: StoredVector)] = [:]
+        func put(_ name: String, _ image: RGBImage) { tensors[name] = ([image.height, image.width, 3], StoredVector(image.pixels)) }
+        func put(_ name: String, _ vector: [Float]) { tensors[name] = ([vector.count], StoredVector(vector)) }
+        func put(_ name: String, _ vector: StoredVector) { tensors[name] = ([vector.count], vector) }
         for (i, image) in finished.enumerated() { put("output.\(i + 1)", image) }
         if let stream {
             put("stream.content", stream.content)
@@ -120,22 +125,37 @@ public struct Checkpoint: Sendable, Equatable {
                 put("adam.best", s.best)
             }
         }
-        return SafeTensorsFile(tensors: tensors, metadata: meta)
+        return (meta, tensors)
+    }
+
+    /// The whole file in memory (its vectors read from where they are kept).
+    public var safeTensors: SafeTensorsFile {
+        get throws {
+            let (metadata, tensors) = contents()
+            return SafeTensorsFile(tensors: try tensors.mapValues { NamedTensor(shape: $0.shape, values: try $0.values.values()) },
+                                   metadata: metadata)
+        }
     }
 
     /// Writes the file atomically and durably: a temporary file beside it (FILE.tmp-PID), flushed to disk, then
     /// renamed over FILE, so that a kill or a power cut at any moment leaves the old checkpoint or the new one.
+    /// The tensors are written one at a time from where they are kept (a paged history's file too), so that
+    /// writing costs at most one image-sized vector of memory besides the run's.
     public func write(to path: String) throws {
         let temporary = "\(path).tmp-\(getpid())"
         do {
-            let data = safeTensors.serialized()
-            guard FileManager.default.createFile(atPath: temporary, contents: nil) else {
-                throw CheckpointError(path: path, problem: "cannot create \(temporary)")
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                throw CheckpointError(path: path, problem: "cannot create \(temporary): \(String(cString: strerror(errno)))")
             }
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-            defer { try? handle.close() }
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
+            defer { close(fd) }
+            let (metadata, tensors) = contents()
+            try SafeTensorsFile.write(metadata: metadata, tensors: tensors.mapValues { tensor in
+                TensorWriteSource(shape: tensor.shape) { body in try tensor.values.withValues(body) }
+            }, to: fd)
+            guard fsync(fd) == 0 else {
+                throw CheckpointError(path: path, problem: "cannot write: \(String(cString: strerror(errno)))")
+            }
             guard rename(temporary, path) == 0 else {
                 throw CheckpointError(path: path, problem: "cannot rename \(temporary) to it: \(String(cString: strerror(errno)))")
             }
@@ -144,24 +164,29 @@ public struct Checkpoint: Sendable, Equatable {
             throw error
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
-            throw CheckpointError(path: path, problem: "cannot write: \(error.localizedDescription)")
+            throw CheckpointError(path: path, problem: "cannot write: \(error)")
         }
     }
 
     /// Reads a checkpoint; a file that is not one, is truncated or is inconsistent is refused, saying what is wrong.
+    /// The L-BFGS pairs are not read now but when they are restored, one vector at a time (`StoredVector`).
     public init(path: String) throws {
-        let file: SafeTensorsFile
+        let reader: SafeTensorsReader
         do {
-            file = try SafeTensorsFile(contentsOf: path)
+            reader = try SafeTensorsReader(path: path)
         } catch let error as EngineError {
             // EngineError.from(path) already names the file: keep only its problem.
             let text = error.description
             throw CheckpointError(path: path, problem: "not a stylize checkpoint: " + (text.hasPrefix("\(path): ") ? String(text.dropFirst(path.count + 2)) : text))
         }
-        try self.init(file: file, path: path)
+        try self.init(tensors: reader, path: path)
     }
 
     public init(file: SafeTensorsFile, path: String) throws {
+        try self.init(tensors: file, path: path)
+    }
+
+    init(tensors file: some CheckpointTensors, path: String) throws {
         func fail(_ problem: String) -> CheckpointError { CheckpointError(path: path, problem: problem) }
         let meta = file.metadata
         guard meta["format"] == Self.formatName else { throw fail("not a stylize checkpoint (no format=\(Self.formatName) in its metadata)") }
@@ -180,24 +205,27 @@ public struct Checkpoint: Sendable, Equatable {
             guard let value = Double(text) else { throw fail("metadata \(key) is not a number") }
             return value
         }
+        func stored(_ name: String) throws -> StoredVector {
+            guard let shape = file.shape(name) else { throw fail("tensor \(name) is missing") }
+            guard shape.count == 1 else { throw fail("tensor \(name) has shape \(shape), expected one dimension") }
+            return file.stored(name)
+        }
         func vector(_ name: String) throws -> [Float] {
-            guard let tensor = file.tensors[name] else { throw fail("tensor \(name) is missing") }
-            guard tensor.shape.count == 1 else { throw fail("tensor \(name) has shape \(tensor.shape), expected one dimension") }
-            return tensor.values
+            try stored(name).values()
         }
         func image(_ name: String) throws -> RGBImage {
-            guard let tensor = file.tensors[name] else { throw fail("tensor \(name) is missing") }
-            guard tensor.shape.count == 3, tensor.shape[2] == 3, tensor.shape[0] > 0, tensor.shape[1] > 0 else {
-                throw fail("tensor \(name) has shape \(tensor.shape), expected [height, width, 3]")
+            guard let shape = file.shape(name) else { throw fail("tensor \(name) is missing") }
+            guard shape.count == 3, shape[2] == 3, shape[0] > 0, shape[1] > 0 else {
+                throw fail("tensor \(name) has shape \(shape), expected [height, width, 3]")
             }
-            return RGBImage(width: tensor.shape[1], height: tensor.shape[0], pixels: tensor.values)
+            return RGBImage(width: shape[1], height: shape[0], pixels: try file.stored(name).values())
         }
         let keys = try text("identity_keys").split(separator: "\n").map(String.init)
         identity = try keys.map { ($0, try text("identity.\($0)")) }
         inputs = try text("inputs").split(separator: ",").map(String.init)
         let finishedCount = try integer("finished")
         finished = try (0..<finishedCount).map { try image("output.\($0 + 1)") }
-        stream = file.tensors["stream.content"] == nil ? nil : (try image("stream.content"), try image("stream.output"))
+        stream = file.shape("stream.content") == nil ? nil : (try image("stream.content"), try image("stream.output"))
         guard let kind = meta["optimizer"] else {
             inProgress = nil
             guard inputs.count == finishedCount else { throw fail("\(inputs.count) input hashes for \(finishedCount) finished images") }
@@ -215,7 +243,7 @@ public struct Checkpoint: Sendable, Equatable {
         switch OptimizerKind(rawValue: kind) {
         case .lbfgs:
             let rhos = try text("lbfgs.rho").split(separator: ",").map { try double(String($0), "lbfgs.rho") }
-            let history = try rhos.enumerated().map { k, rho in LBFGSPair(s: try vector("lbfgs.s.\(k)"), y: try vector("lbfgs.y.\(k)"), rho: rho) }
+            let history = try rhos.enumerated().map { k, rho in LBFGSPair(s: try stored("lbfgs.s.\(k)"), y: try stored("lbfgs.y.\(k)"), rho: rho) }
             let state = LBFGSState(point: try vector("lbfgs.point"), value: try double(try text("lbfgs.value"), "lbfgs.value"),
                                    gradient: try vector("lbfgs.gradient"), history: history,
                                    slowSteps: try integer("lbfgs.slow_steps"), evaluations: try integer("lbfgs.evaluations"))
@@ -237,7 +265,7 @@ public struct Checkpoint: Sendable, Equatable {
             throw fail("unknown optimizer \(kind)")
         }
         inProgress = StylizerState(stage: try integer("stage"), evaluations: try integer("stage_evaluations_before"), ran: ran,
-                                   previousResult: file.tensors["stage.previous"] == nil ? nil : try image("stage.previous"),
+                                   previousResult: file.shape("stage.previous") == nil ? nil : try image("stage.previous"),
                                    optimizer: optimizer)
     }
 }
@@ -253,4 +281,28 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
     }
 
     public var description: String { "checkpoint \(path): \(problem)" }
+}
+
+/// What a checkpoint is read from: a whole file in memory (`SafeTensorsFile`), or a file read one tensor at a
+/// time when it is needed (`SafeTensorsReader`).
+protocol CheckpointTensors {
+    var metadata: [String: String] { get }
+    func shape(_ name: String) -> [Int]?
+    /// Tensor `name`, which `shape` found.
+    func stored(_ name: String) -> StoredVector
+}
+
+extension SafeTensorsFile: CheckpointTensors {
+    func shape(_ name: String) -> [Int]? { tensors[name]?.shape }
+    func stored(_ name: String) -> StoredVector { StoredVector(tensors[name]!.values) }
+}
+
+extension SafeTensorsReader: CheckpointTensors {
+    func shape(_ name: String) -> [Int]? { entries[name]?.shape }
+    func stored(_ name: String) -> StoredVector {
+        StoredVector(count: entries[name]!.count) { body in
+            guard let values = try self.values(name) else { preconditionFailure("tensor \(name) was found") }
+            try values.withUnsafeBufferPointer(body)
+        }
+    }
 }

@@ -46,7 +46,7 @@ final class CurvatureHistory {
 
     /// Computes a candidate pair with `fill` (into spare room: the pairs kept are untouched) and keeps it,
     /// dropping the oldest beyond `capacity`, when `keep(s.y, y.y)` says so.
-    func consider(_ fill: (_ s: UnsafeMutableBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) -> Void,
+    func consider(_ fill: (_ s: UnsafeMutableBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) throws -> Void,
                   keep: (_ sy: Double, _ yy: Double) -> Bool) throws {
         func products(_ s: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>) -> (Double, Double) {
             (VectorMath.dot(s, y), VectorMath.dot(y, y))
@@ -55,7 +55,7 @@ final class CurvatureHistory {
             let spare = (0...capacity).first { !slots.contains($0) }!
             let (sy, yy) = try file.withVector(2 * spare) { s in
                 try file.withVector(2 * spare + 1) { y in
-                    fill(s, y)
+                    try fill(s, y)
                     return products(UnsafeBufferPointer(s), UnsafeBufferPointer(y))
                 }
             }
@@ -65,7 +65,7 @@ final class CurvatureHistory {
             if slots.count > capacity { slots.removeFirst() }
         } else {
             var s = [Float](repeating: 0, count: length), y = s
-            s.withUnsafeMutableBufferPointer { ps in y.withUnsafeMutableBufferPointer { py in fill(ps, py) } }
+            try s.withUnsafeMutableBufferPointer { ps in try y.withUnsafeMutableBufferPointer { py in try fill(ps, py) } }
             let (sy, yy) = s.withUnsafeBufferPointer { ps in y.withUnsafeBufferPointer { py in products(ps, py) } }
             guard capacity > 0, keep(sy, yy) else { return }
             append(rho: 1 / sy, yy: yy)
@@ -80,14 +80,15 @@ final class CurvatureHistory {
         if rhos.count > capacity { rhos.removeFirst() }
     }
 
-    /// Restores saved pairs (a resumed run), oldest first; the newest `capacity` are kept.
+    /// Restores saved pairs (a resumed run), oldest first; the newest `capacity` are kept. Each vector is
+    /// read straight into its place (`StoredVector`: one at a time from a checkpoint file).
     func restore(_ pairs: [LBFGSPair]) throws {
         removeAll()
         for pair in pairs.suffix(capacity) {
             precondition(pair.s.count == length && pair.y.count == length)
             try consider({ s, y in
-                _ = s.update(fromContentsOf: pair.s)
-                _ = y.update(fromContentsOf: pair.y)
+                try pair.s.withValues { _ = s.update(fromContentsOf: $0) }
+                try pair.y.withValues { _ = y.update(fromContentsOf: $0) }
             }, keep: { _, _ in true })
             rhos[rhos.count - 1] = pair.rho
         }
@@ -106,10 +107,18 @@ final class CurvatureHistory {
         return try (which == 0 ? arrays[k].s : arrays[k].y).withUnsafeBufferPointer(body)
     }
 
-    /// The pairs as arrays, oldest first (a checkpoint): with a file, this reads them all into memory.
-    func pairs() throws -> [LBFGSPair] {
-        try (0..<count).map { k in
-            LBFGSPair(s: try withS(k) { Array($0) }, y: try withY(k) { Array($0) }, rho: rhos[k])
+    /// The pairs, oldest first (a checkpoint): in memory, the arrays themselves (shared, not copied); with a
+    /// file, where they lie in it, read when the checkpoint is written (valid until the history changes).
+    func pairs() -> [LBFGSPair] {
+        (0..<count).map { k in
+            if let file {
+                let (slot, length) = (slots[k], length)
+                let vector = { (which: Int) in
+                    StoredVector(count: length) { body in try file.withVector(2 * slot + which) { try body(UnsafeBufferPointer($0)) } }
+                }
+                return LBFGSPair(s: vector(0), y: vector(1), rho: rhos[k])
+            }
+            return LBFGSPair(s: arrays[k].s, y: arrays[k].y, rho: rhos[k])
         }
     }
 }

@@ -41,15 +41,20 @@ public struct LBFGSState: Sendable, Equatable {
     }
 }
 
+/// One curvature pair, its vectors in memory or where they are kept (`StoredVector`).
 public struct LBFGSPair: Sendable, Equatable {
-    public var s: [Float]
-    public var y: [Float]
+    public var s: StoredVector
+    public var y: StoredVector
     public var rho: Double
 
-    public init(s: [Float], y: [Float], rho: Double) {
+    public init(s: StoredVector, y: StoredVector, rho: Double) {
         self.s = s
         self.y = y
         self.rho = rho
+    }
+
+    public init(s: [Float], y: [Float], rho: Double) {
+        self.init(s: StoredVector(s), y: StoredVector(y), rho: rho)
     }
 }
 

@@ -42,6 +42,13 @@ struct StylizeRun {
         let explicitBudget = command.memory.flatMap(MemorySize.parse)   // nil: the default share of what is available
         reader.admit = { width, height, depth in
             try MemoryEstimate.check(width: width, height: height, depth: depth, requestedSize: size, budget: explicitBudget)
+            // A big print (tiled) returns its large blocks when freed; other images keep them for reuse.
+            let working = Stylizer.workingSize(width: width, height: height, requested: size)
+            if stylizer.memoryPlan(width: working.width, height: working.height).tileSize != nil {
+                AllocatorSettings.returnLargeBlocks()
+            } else {
+                AllocatorSettings.reuseFreedMemory()
+            }
         }
         let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
         let progress = ProgressLine(diagnostics: diagnostics, every: command.progressEvery)

@@ -26,6 +26,36 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(bytes.count, 8 + length + 28)
     }
 
+    /// Written tensor by tensor from their sources: the same bytes as `serialized()`; read one tensor at a
+    /// time: the same values, a missing name nil, and a file cut short after its header was read an error
+    /// when the tensor is read, not a short array.
+    func testStreamedWriteAndReadMatchTheWholeFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        try SafeTensorsFile.write(metadata: sample.metadata,
+                                  tensors: sample.tensors.mapValues { TensorWriteSource(shape: $0.shape, values: $0.values) }, to: fd)
+        close(fd)
+        XCTAssertEqual(FileManager.default.contents(atPath: path), sample.serialized())
+        let reader = try SafeTensorsReader(path: path)
+        XCTAssertEqual(reader.metadata, sample.metadata)
+        XCTAssertEqual(reader.entries["a"]?.shape, [2, 3])
+        XCTAssertEqual(try reader.values("a"), sample.tensors["a"]!.values)
+        XCTAssertEqual(try reader.values("b.bias"), [0.25])
+        XCTAssertNil(try reader.values("c"))
+        XCTAssertEqual(truncate(path, off_t(sample.serialized().count - 2)), 0)
+        XCTAssertThrowsError(try reader.values("b.bias")) { error in
+            XCTAssertEqual("\(error)", "\(path): ends early (truncated?)")
+        }
+        XCTAssertThrowsError(try SafeTensorsReader(path: path)) { error in
+            XCTAssertEqual("\(error)", "\(path): tensor b.bias: data lies outside the file (truncated?)")
+        }
+        XCTAssertThrowsError(try SafeTensorsReader(path: "/nonexistent/w.safetensors")) { error in
+            XCTAssertEqual("\(error)", "/nonexistent/w.safetensors: no such file")
+        }
+    }
+
     func testTruncatedFileIsRefused() {
         let bytes = sample.serialized()
         XCTAssertThrowsError(try SafeTensorsFile(bytes: bytes.prefix(bytes.count - 4))) { error in

@@ -40,6 +40,46 @@ final class CheckpointFileTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: "\(file).tmp-\(getpid())"), "the temporary file is renamed")
     }
 
+    /// A checkpoint of a paged history (issue 17: at print size its pairs are most of the file) is written
+    /// from the history's file, pair by pair, and read back lazily: the pairs are read when restored, so a
+    /// file cut short after it was opened shows in the pairs, not in the point and gradient read at once.
+    /// The bytes are those of the same state with its pairs in memory.
+    func testPairsAreWrittenFromAndReadIntoWhereTheyAreKept() throws {
+        let n = 4 * 3 * 3
+        let history = try CurvatureHistory(length: n, capacity: 2, storage: .file(directory: NSTemporaryDirectory()))
+        for k in 1...3 {
+            try history.consider({ s, y in
+                for i in 0..<n { (s[i], y[i]) = (Float(i) / Float(k), Float(k) + 1 / 3) }
+            }, keep: { _, _ in true })
+        }
+        func checkpoint(_ pairs: [LBFGSPair]) -> Checkpoint {
+            Checkpoint(identity: [("k", "v")], inputs: ["h"],
+                       inProgress: StylizerState(stage: 0, evaluations: 0, ran: [], previousResult: nil,
+                                                 optimizer: .lbfgs(LBFGSState(point: (0..<n).map(Float.init), value: 2,
+                                                                              gradient: [Float](repeating: -1, count: n),
+                                                                              history: pairs, slowSteps: 0, evaluations: 4))))
+        }
+        let paged = checkpoint(history.pairs())
+        let inMemory = checkpoint(try history.pairs().map { LBFGSPair(s: try $0.s.values(), y: try $0.y.values(), rho: $0.rho) })
+        let (a, b) = (path("paged"), path("memory"))
+        defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
+        try paged.write(to: a)
+        try inMemory.write(to: b)
+        XCTAssertEqual(FileManager.default.contents(atPath: a), FileManager.default.contents(atPath: b))
+        XCTAssertEqual(FileManager.default.contents(atPath: a), try inMemory.safeTensors.serialized())
+        let read = try Checkpoint(path: a)
+        XCTAssertEqual(read, inMemory)
+        // The last tensor in the file is lbfgs.y.1: cut into it, the point still reads, that pair does not.
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: a)[.size] as? Int)
+        XCTAssertEqual(truncate(a, off_t(size - 4)), 0)
+        guard case .lbfgs(let state)? = read.inProgress?.optimizer else { return XCTFail("an L-BFGS state") }
+        XCTAssertEqual(state.point, (0..<n).map(Float.init))
+        XCTAssertEqual(try state.history[0].y.values(), try inMemory.lbfgsPairs[0].y.values())
+        XCTAssertThrowsError(try state.history[1].y.values()) { error in
+            XCTAssertEqual("\(error)", "\(a): ends early (truncated?)")
+        }
+    }
+
     func testMismatchNamesTheFirstDifferenceInThisRunsOrder() {
         let saved = full()
         XCTAssertNil(saved.mismatch(with: saved.identity))
@@ -63,17 +103,17 @@ final class CheckpointFileTests: XCTestCase {
         XCTAssertEqual(refusal(SafeTensorsFile(metadata: ["format": "stylize-checkpoint", "format_version": "9"]).serialized()),
                        "checkpoint \(file): checkpoint version 9, this program reads version 1")
         // One tensor only, so the truncated one is known.
-        let finished = Checkpoint(identity: [("k", "v")], inputs: ["h"], finished: [image(4, 3, 1)]).safeTensors.serialized()
+        let finished = try Checkpoint(identity: [("k", "v")], inputs: ["h"], finished: [image(4, 3, 1)]).safeTensors.serialized()
         XCTAssertEqual(refusal(finished.prefix(finished.count - 5)),
                        "checkpoint \(file): not a stylize checkpoint: tensor output.1: data lies outside the file (truncated?)")
         XCTAssertEqual(refusal(finished.prefix(20)), "checkpoint \(file): not a stylize checkpoint: not a safetensors file (bad header length)")
-        var meta = full().safeTensors
+        var meta = try full().safeTensors
         meta.tensors["lbfgs.y.1"] = NamedTensor(shape: [5], values: [1, 2, 3, 4, 5])
         XCTAssertEqual(refusal(meta.serialized()), "checkpoint \(file): the L-BFGS vectors differ in length")
-        meta = full().safeTensors
+        meta = try full().safeTensors
         meta.metadata["inputs"] = "a1"
         XCTAssertEqual(refusal(meta.serialized()), "checkpoint \(file): 1 input hashes for 2 finished images and one under way")
-        meta = full().safeTensors
+        meta = try full().safeTensors
         meta.tensors["lbfgs.s.0"] = nil
         XCTAssertEqual(refusal(meta.serialized()), "checkpoint \(file): tensor lbfgs.s.0 is missing")
     }
@@ -85,5 +125,12 @@ final class CheckpointFileTests: XCTestCase {
         XCTAssertNotEqual(Checkpoint.hash(a), Checkpoint.hash(b))
         XCTAssertNotEqual(Checkpoint.hash(image(4, 3, 1)), Checkpoint.hash(RGBImage(width: 3, height: 4, pixels: a.pixels)), "the size counts")
         XCTAssertEqual(Checkpoint.hash(Data("a".utf8)), "af63dc4c8601ec8c", "64-bit FNV-1a of \"a\" (its published test vector)")
+    }
+}
+
+extension Checkpoint {
+    var lbfgsPairs: [LBFGSPair] {
+        guard case .lbfgs(let state)? = inProgress?.optimizer else { return [] }
+        return state.history
     }
 }
