@@ -21,8 +21,12 @@ import Foundation
 ///   makes, the content: 7, and two history vectors mapped at a time when the history is paged (the file's
 ///   pages are the kernel's cache, not the process's memory);
 ///
-/// plus, in memory, the history's 2 m vectors in both phases. The per-pixel network part is fitted to the
-/// peak RSS measured by scripts/bench-print (README, "Big prints").
+/// plus, in memory, the history's 2 m vectors in both phases. The network part, per pixel of the crop (or of
+/// the image, untiled), is what the peaks measured take beyond the rest of the model (README, "Big prints"):
+/// about 1300 bytes for crops of 1152 px (the 2048 px stage of a 4096 px print), 1550 for a whole image of
+/// 1024 px (its 1024 px stage), 1220 between crops of 384 and 640 px (scripts/bench-print at 1024 px): VGG's
+/// activations kept for backward, their gradients, the Winograd domain's inputs and outputs of a layer.
+/// 1500 is taken, at the high end: a plan must not pass the budget.
 ///
 /// Which plan: the first of `preferences` that fits. The history is shortened from 20 to 10 pairs, then paged
 /// (paging costs no J, the same bits, and its reads cost less than smaller tiles' halos: README, "Big
@@ -38,7 +42,7 @@ public struct MemoryPlan: Sendable, Equatable {
     /// The paged history's file (0 when it is in memory).
     public var fileBytes = 0.0
 
-    public static let networkBytesPerPixel = 520.0
+    public static let networkBytesPerPixel = 1500.0
     public static let vectorBytes = 12.0
     public static let lineSearchVectors = 8.0
     public static let twoLoopVectors = 7.0

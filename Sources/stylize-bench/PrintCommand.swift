@@ -60,6 +60,8 @@ struct PrintCommand: ParsableCommand {
         try diagnostics.run {
             let options = StylizeOptions.defaults
             let stylizer = try Stylizer(network: try networkOptions.loadNetwork(), options: options)
+            // Tiled, the allocator returns large blocks when freed, as stylize's is for a tiled plan.
+            if tile != 0 { AllocatorSettings.returnLargeBlocks() }
             let net = stylizer.network
             guard let content = try NetpbmReader(path: contentPath).next()?.rgb() else { throw CommandError.noImageInFile(contentPath) }
             guard let styleImage = try NetpbmReader(path: stylePath).next()?.rgb() else { throw CommandError.noImageInFile(stylePath) }

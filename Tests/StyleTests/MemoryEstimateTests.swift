@@ -36,21 +36,21 @@ final class MemoryEstimateTests: XCTestCase {
     }
 
     /// The plan (issue 17): untiled with 20 pairs when that fits; else the history is shortened before the tiles;
-    /// nil when nothing fits. Sizes from the documented model (MemoryPlan): P (520 + 12 (8 + 2m)) untiled,
-    /// crop² 520 + P (12 (8 + 2m) + 32) tiled, crop² 520 + P 12 9 tiled with the history and content targets paged.
+    /// nil when nothing fits. Sizes from the documented model (MemoryPlan): P (1500 + 12 (8 + 2m)) untiled,
+    /// crop² 1500 + P (12 (8 + 2m) + 32) tiled, crop² 1500 + P 12 9 tiled with the history and content targets paged.
     func testPlanFollowsThePreferences() {
         let p = 4096.0 * 4096
         XCTAssertEqual(MemoryPlan.choose(width: 1024, height: 1024, budget: nil)?.tileSize, nil)
-        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: nil, history: 20), p * (520 + 12 * 48))
-        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 5), 640 * 640 * 520 + p * (12 * 18 + 32))
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: nil, history: 20), p * (1500 + 12 * 48))
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 5), 640 * 640 * 1500 + p * (12 * 18 + 32))
         let plan = MemoryPlan.choose(width: 4096, height: 4096, budget: 8 * Double(1 << 30))
         XCTAssertEqual(plan?.tileSize, 1024)
         XCTAssertEqual(plan?.history, 10)
         // Paged: the history costs 2 vectors whatever m (in the two-loop, 7 + 2 > 8), the content targets nothing;
         // chosen before tiles shrink.
-        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 10, paged: true), 640 * 640 * 520 + p * 12 * 9)
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 10, paged: true), 640 * 640 * 1500 + p * 12 * 9)
         let paged = MemoryPlan.choose(width: 4096, height: 4096, budget: 4 * Double(1 << 30))
-        XCTAssertEqual(paged, MemoryPlan(tileSize: 1024, history: 10, pagedHistory: true, bytes: 1152 * 1152 * 520 + p * 12 * 9,
+        XCTAssertEqual(paged, MemoryPlan(tileSize: 1024, history: 10, pagedHistory: true, bytes: 1152 * 1152 * 1500 + p * 12 * 9,
                                          fileBytes: p * 12 * 22))
         XCTAssertEqual(MemoryPlan.choose(width: 4096, height: 4096, budget: 4 * Double(1 << 30), diskBytes: 8e9)?.pagedHistory, false,
                        "no paging without twice the file's room on disk")
