@@ -6,7 +6,7 @@ import Style
 extension StylizeRun {
     /// What a `--checkpoint` is valid for, in the order a mismatch is reported: the weights, each style (by
     /// the hash of its file's bytes, so a moved file still matches), every option that changes the result
-    /// (`--schedule` as --iterations leaves it), the thread count and the convolution path (both change how
+    /// (`--schedule` as --iterations leaves it, or "default": the size picks it), the thread count and the convolution path (both change how
     /// sums are cut, and so the last bits: same bytes need the same ones). Not in it: --checkpoint-every,
     /// --progress-every, --quiet, --verbose and the weights' path (their fingerprint is).
     func checkpointIdentity(options: StylizeOptions, network: VGG) throws -> [(key: String, value: String)] {
@@ -40,7 +40,9 @@ extension StylizeRun {
             ("--content-weight", number(options.contentWeight)),
             ("--style-weight", number(options.styleWeight)),
             ("--tv-weight", number(options.totalVariationWeight)),
-            ("--schedule", StylizeOptions.describe(options.schedule)),
+            // The default is not one schedule: it depends on the working size (the print schedule above 1024 px).
+            ("--schedule", options.scheduleIsDefault
+                ? "default" + (options.finalEvaluations.map { ", last stage \($0)" } ?? "") : StylizeOptions.describe(options.schedule)),
             ("--optimizer", options.optimizer.rawValue),
             ("--learning-rate", "\(options.learningRate)"),
             ("--tolerance", "\(options.relativeTolerance)"),

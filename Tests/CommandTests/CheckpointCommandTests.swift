@@ -81,6 +81,11 @@ final class CheckpointCommandTests: XCTestCase {
         XCTAssertEqual(otherOptions.status, 1)
         XCTAssertEqual(otherOptions.stderr, "stylize: checkpoint \(checkpoint): made with --schedule 1:4, not 1:5: \(advice)\n")
         XCTAssertEqual(otherOptions.stdout.count, 0)
+        // The default schedule is named as such (the working size picks it), with --iterations' last stage.
+        for (extra, named) in [([String](), "default"), (["--iterations", "5"], "default, last stage 5")] {
+            let defaults = try stylize(method + ["--style", style, "--frame-iterations", "3", "--checkpoint", checkpoint] + extra, stdin: stream)
+            XCTAssertEqual(defaults.stderr, "stylize: checkpoint \(checkpoint): made with --schedule 1:4, not \(named): \(advice)\n")
+        }
 
         let otherStyle = try stylize(method + ["--style", try self.style(seed: 6), "--schedule", "1:4", "--frame-iterations", "3", "--checkpoint", checkpoint],
                                      stdin: stream)
