@@ -39,9 +39,8 @@ public struct SafeTensorsFile: Sendable, Equatable {
 
     /// Parses safetensors bytes.
     public init(bytes data: Data) throws {
-        let (_, metadata, entries) = try data.withUnsafeBytes { raw in
-            try Self.parseHeader(prefix: UnsafeRawBufferPointer(rebasing: raw.prefix(min(raw.count, 8 + Self.maximumHeaderLength))),
-                                 fileSize: data.count)
+        let (metadata, entries) = try data.withUnsafeBytes { raw in
+            try Self.parseHeader(prefix: UnsafeRawBufferPointer(rebasing: raw.prefix(8 + Self.maximumHeaderLength)), fileSize: data.count)
         }
         var tensors: [String: NamedTensor] = [:]
         for (name, entry) in entries {
@@ -59,11 +58,11 @@ public struct SafeTensorsFile: Sendable, Equatable {
     static let maximumHeaderLength = 100_000_000
 
     /// The header of a safetensors file of `fileSize` bytes from its first bytes (`prefix`: at least the 8-byte
-    /// length and the header, or the whole file if shorter): where the data starts, the metadata, and each
-    /// tensor's shape, count and absolute offset, every one checked to lie inside the file. Shared by the
+    /// length and the header, or the whole file if shorter): the metadata, and each tensor's shape, count and
+    /// absolute offset, every one checked to lie inside the file. Shared by the
     /// readers of whole files (`init(bytes:)`) and of one tensor at a time (`SafeTensorsReader`).
     static func parseHeader(prefix: UnsafeRawBufferPointer, fileSize: Int) throws
-        -> (headerEnd: Int, metadata: [String: String], entries: [String: SafeTensorsEntry]) {
+        -> (metadata: [String: String], entries: [String: SafeTensorsEntry]) {
         guard prefix.count >= 8, fileSize >= 8 else { throw EngineError.malformed("not a safetensors file (too short)") }
         let headerLength = UInt64(littleEndian: prefix.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
         guard headerLength > 1, headerLength <= UInt64(fileSize - 8), headerLength < UInt64(maximumHeaderLength),
@@ -108,7 +107,7 @@ public struct SafeTensorsFile: Sendable, Equatable {
             }
             entries[name] = SafeTensorsEntry(shape: shape, count: byteCount / 4, offset: headerEnd + begin)
         }
-        return (headerEnd, metadata, entries)
+        return (metadata, entries)
     }
 
     /// The serialized bytes: tensors in sorted name order, header padded with spaces to a multiple of 8.

@@ -55,7 +55,7 @@ public final class SafeTensorsReader: Sendable {
     deinit { close(descriptor) }
 
     /// The values of tensor `name`; nil if the file has none of that name.
-    public func values(_ name: String) throws -> [Float]? {
+    public func values(named name: String) throws -> [Float]? {
         guard let entry = entries[name] else { return nil }
         var values = [Float](repeating: 0, count: entry.count)
         try values.withUnsafeMutableBytes { out in try Self.read(descriptor, into: out, at: entry.offset, path: path) }

@@ -205,20 +205,24 @@ public struct Checkpoint: Sendable, Equatable {
             guard let value = Double(text) else { throw fail("metadata \(key) is not a number") }
             return value
         }
-        func stored(_ name: String) throws -> StoredVector {
+        func checkVector(_ name: String) throws {
             guard let shape = file.shape(name) else { throw fail("tensor \(name) is missing") }
             guard shape.count == 1 else { throw fail("tensor \(name) has shape \(shape), expected one dimension") }
+        }
+        func stored(_ name: String) throws -> StoredVector {
+            try checkVector(name)
             return file.stored(name)
         }
         func vector(_ name: String) throws -> [Float] {
-            try stored(name).values()
+            try checkVector(name)
+            return try file.values(name)
         }
         func image(_ name: String) throws -> RGBImage {
             guard let shape = file.shape(name) else { throw fail("tensor \(name) is missing") }
             guard shape.count == 3, shape[2] == 3, shape[0] > 0, shape[1] > 0 else {
                 throw fail("tensor \(name) has shape \(shape), expected [height, width, 3]")
             }
-            return RGBImage(width: shape[1], height: shape[0], pixels: try file.stored(name).values())
+            return RGBImage(width: shape[1], height: shape[0], pixels: try file.values(name))
         }
         let keys = try text("identity_keys").split(separator: "\n").map(String.init)
         identity = try keys.map { ($0, try text("identity.\($0)")) }
@@ -288,21 +292,25 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
 protocol CheckpointTensors {
     var metadata: [String: String] { get }
     func shape(_ name: String) -> [Int]?
-    /// Tensor `name`, which `shape` found.
+    /// The values of tensor `name`, which `shape` found, read now.
+    func values(_ name: String) throws -> [Float]
+    /// Tensor `name`, which `shape` found, read when it is used.
     func stored(_ name: String) -> StoredVector
 }
 
 extension SafeTensorsFile: CheckpointTensors {
     func shape(_ name: String) -> [Int]? { tensors[name]?.shape }
-    func stored(_ name: String) -> StoredVector { StoredVector(tensors[name]!.values) }
+    func values(_ name: String) -> [Float] { tensors[name]!.values }
+    func stored(_ name: String) -> StoredVector { StoredVector(values(name)) }
 }
 
 extension SafeTensorsReader: CheckpointTensors {
     func shape(_ name: String) -> [Int]? { entries[name]?.shape }
+    func values(_ name: String) throws -> [Float] {
+        guard let values = try values(named: name) else { preconditionFailure("tensor \(name) was found") }
+        return values
+    }
     func stored(_ name: String) -> StoredVector {
-        StoredVector(count: entries[name]!.count) { body in
-            guard let values = try self.values(name) else { preconditionFailure("tensor \(name) was found") }
-            try values.withUnsafeBufferPointer(body)
-        }
+        StoredVector(count: entries[name]!.count) { body in try self.values(name).withUnsafeBufferPointer(body) }
     }
 }

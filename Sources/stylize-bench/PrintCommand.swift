@@ -61,7 +61,7 @@ struct PrintCommand: ParsableCommand {
             let options = StylizeOptions.defaults
             let stylizer = try Stylizer(network: try networkOptions.loadNetwork(), options: options)
             // Tiled, the allocator returns large blocks when freed, as stylize's is for a tiled plan.
-            if tile != 0 { AllocatorSettings.returnLargeBlocks() }
+            AllocatorSettings.adopt(tiled: tile != 0)
             let net = stylizer.network
             guard let content = try NetpbmReader(path: contentPath).next()?.rgb() else { throw CommandError.noImageInFile(contentPath) }
             guard let styleImage = try NetpbmReader(path: stylePath).next()?.rgb() else { throw CommandError.noImageInFile(stylePath) }

@@ -44,11 +44,7 @@ struct StylizeRun {
             try MemoryEstimate.check(width: width, height: height, depth: depth, requestedSize: size, budget: explicitBudget)
             // A big print (tiled) returns its large blocks when freed; other images keep them for reuse.
             let working = Stylizer.workingSize(width: width, height: height, requested: size)
-            if stylizer.memoryPlan(width: working.width, height: working.height).tileSize != nil {
-                AllocatorSettings.returnLargeBlocks()
-            } else {
-                AllocatorSettings.reuseFreedMemory()
-            }
+            AllocatorSettings.adopt(tiled: stylizer.memoryPlan(width: working.width, height: working.height).tileSize != nil)
         }
         let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
         let progress = ProgressLine(diagnostics: diagnostics, every: command.progressEvery)

@@ -41,11 +41,11 @@ final class SafeTensorsTests: XCTestCase {
         let reader = try SafeTensorsReader(path: path)
         XCTAssertEqual(reader.metadata, sample.metadata)
         XCTAssertEqual(reader.entries["a"]?.shape, [2, 3])
-        XCTAssertEqual(try reader.values("a"), sample.tensors["a"]!.values)
-        XCTAssertEqual(try reader.values("b.bias"), [0.25])
-        XCTAssertNil(try reader.values("c"))
+        XCTAssertEqual(try reader.values(named: "a"), sample.tensors["a"]!.values)
+        XCTAssertEqual(try reader.values(named: "b.bias"), [0.25])
+        XCTAssertNil(try reader.values(named: "c"))
         XCTAssertEqual(truncate(path, off_t(sample.serialized().count - 2)), 0)
-        XCTAssertThrowsError(try reader.values("b.bias")) { error in
+        XCTAssertThrowsError(try reader.values(named: "b.bias")) { error in
             XCTAssertEqual("\(error)", "\(path): ends early (truncated?)")
         }
         XCTAssertThrowsError(try SafeTensorsReader(path: path)) { error in
