@@ -104,7 +104,7 @@ final class StreamTests: XCTestCase {
                     for image in images { try writer.write(image) }
                     _ = "P9 garbage".withCString { write(writeEnd, $0, 10) }
                 } catch {
-                    results.value[100 + index] = "writer: \(error)"
+                    results.update { $0[100 + index] = "writer: \(error)" }
                 }
                 close(writeEnd)
                 group.leave()
@@ -126,7 +126,7 @@ final class StreamTests: XCTestCase {
                     outcome = "open: \(error)"
                 }
                 close(readEnd)
-                results.value[index] = outcome
+                results.update { $0[index] = outcome }
                 group.leave()
             }.start()
         }
@@ -228,4 +228,7 @@ final class LockedBox<Value>: @unchecked Sendable {
         get { lock.withLock { stored } }
         set { lock.withLock { stored = newValue } }
     }
+
+    /// Changes the value under the lock in one step (`value[k] = v` is a get and a set: two threads lose one).
+    func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
 }
