@@ -16,15 +16,23 @@ public struct RegionSpec: Equatable, Sendable {
         func fail(_ why: String) -> CommandError {
             .badValue("--region \"\(text)\": \(why); expected COLOR=STYLE[:WEIGHT], COLOR #rrggbb, R,G,B or a gray level, STYLE an image, a Gram file or none")
         }
-        guard let equals = text.firstIndex(of: "=") else { throw fail("no =") }
-        let colorText = String(text[..<equals])
-        var style = String(text[text.index(after: equals)...])
+        // Split on Unicode scalars, not Characters: a scalar that joins what follows into one grapheme (U+06DD,
+        // a prepended concatenation mark) must not hide the ":" of a weight (found by scripts/fuzz region).
+        let scalars = text.unicodeScalars
+        func string(_ part: Substring.UnicodeScalarView) -> String { String(String.UnicodeScalarView(part)) }
+        guard let equals = scalars.firstIndex(of: "=") else { throw fail("no =") }
+        let colorText = string(scalars[..<equals])
+        var style = string(scalars[scalars.index(after: equals)...])
         guard let color = Self.parseColor(colorText) else { throw fail("bad colour \"\(colorText)\"") }
         var weight = 1.0
-        if let colon = style.lastIndex(of: ":"), let w = Double(style[style.index(after: colon)...]) {
-            guard w.isFinite, w >= 0 else { throw fail("bad weight \"\(style[style.index(after: colon)...])\"") }
-            weight = w
-            style = String(style[..<colon])
+        let styleScalars = style.unicodeScalars
+        if let colon = styleScalars.lastIndex(of: ":") {
+            let weightText = string(styleScalars[styleScalars.index(after: colon)...])
+            if let w = Double(weightText) {
+                guard w.isFinite, w >= 0 else { throw fail("bad weight \"\(weightText)\"") }
+                weight = w
+                style = string(styleScalars[..<colon])
+            }
         }
         guard !style.isEmpty else { throw fail("no style") }
         self.color = color

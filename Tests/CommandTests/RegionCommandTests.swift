@@ -52,6 +52,9 @@ final class RegionCommandTests: XCTestCase {
                              "--region \"#12345=none\": bad colour \"#12345\"; expected COLOR=STYLE[:WEIGHT], COLOR #rrggbb, R,G,B or a gray level, STYLE an image, a Gram file or none")
         try assertUsageError(["--mask", m, "--region", "0=\(style!):-1"],
                              "--region \"0=\(style!):-1\": bad weight \"-1\"; expected COLOR=STYLE[:WEIGHT], COLOR #rrggbb, R,G,B or a gray level, STYLE an image, a Gram file or none")
+        // A style name ending in U+06DD, which joins the ":" after it into one Character: the weight is still read.
+        try assertUsageError(["--mask", m, "--region", "0=\(style!)\u{06DD}:-1"],
+                             "--region \"0=\(style!)\u{06DD}:-1\": bad weight \"-1\"; expected COLOR=STYLE[:WEIGHT], COLOR #rrggbb, R,G,B or a gray level, STYLE an image, a Gram file or none")
         try assertUsageError(["--mask", m, "--region", "0=none", "--region", "0,0,0=\(style!)"], "--region: the colour #000000 is given twice")
         try assertUsageError(["--mask", m, "--region", "0=none", "--region", "255=none"], "--region: every region is none: nothing to paint")
         try assertUsageError(["--mask", m, "--region", "0=\(style!)", "--guidance", "blur"],
