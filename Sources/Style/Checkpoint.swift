@@ -248,8 +248,8 @@ public struct Checkpoint: Sendable, Equatable {
         case .lbfgs:
             let rhos = try text("lbfgs.rho").split(separator: ",").map { try double(String($0), "lbfgs.rho") }
             let history = try rhos.enumerated().map { k, rho in LBFGSPair(s: try stored("lbfgs.s.\(k)"), y: try stored("lbfgs.y.\(k)"), rho: rho) }
-            let state = LBFGSState(point: try vector("lbfgs.point"), value: try double(try text("lbfgs.value"), "lbfgs.value"),
-                                   gradient: try vector("lbfgs.gradient"), history: history,
+            let state = LBFGSState(point: try stored("lbfgs.point"), value: try double(try text("lbfgs.value"), "lbfgs.value"),
+                                   gradient: try stored("lbfgs.gradient"), history: history,
                                    slowSteps: try integer("lbfgs.slow_steps"), evaluations: try integer("lbfgs.evaluations"))
             let n = state.point.count
             guard n > 0, n % 3 == 0, state.gradient.count == n, history.allSatisfy({ $0.s.count == n && $0.y.count == n }) else {

@@ -4,18 +4,19 @@ import Foundation
 public enum HistoryStorage: Sendable, Equatable {
     /// In the process's memory: 2 image-sized float vectors (24 bytes per pixel) per pair.
     case memory
-    /// Paged to a file in `directory`, unlinked as soon as it is made (nothing is left behind, whatever ends
-    /// the process), its space reserved up front (`posix_fallocate`: a full disk is an error at the start, not
-    /// a fault mid-run). Each vector is mapped only while it is read or written, so the pairs cost the process
-    /// at most two vectors of memory at a time; the kernel keeps the file's pages in its cache while memory is
-    /// free and drops them first when it is not. The arithmetic is the same as in memory, so are the bits
-    /// (`CurvatureHistoryTests`); the price is the reads: each step reads every vector twice.
+    /// Paged to files in `directory`, unlinked as soon as they are made (nothing is left behind, whatever ends
+    /// the process), their space reserved up front (`posix_fallocate`: a full disk is an error at the start,
+    /// not a fault mid-run). The loops over the vectors give their pages back block by block (`PagedVector`,
+    /// `Paging`), so they cost the process a few megabytes at a time; the kernel keeps the files' pages in its
+    /// cache while memory is free and drops them first when it is not. The arithmetic is the same as in
+    /// memory, so are the bits (`CurvatureHistoryTests`); the price is the reads: each step reads every
+    /// history vector twice.
     case file(directory: String)
 }
 
 /// L-BFGS's curvature pairs (s, y, rho = 1 / s.y), oldest first, at most `capacity` of them, in memory or paged
-/// to a file (`HistoryStorage`). Vectors are lent to a body as buffers, so both storages run the same
-/// `VectorMath` over the same values.
+/// to files (`HistoryStorage`, `PagedVector`). Vectors are lent to a body as buffers, so both storages run the
+/// same `VectorMath` over the same values; a paged history's loops give their pages back as they go (`paging`).
 final class CurvatureHistory {
     let length: Int
     let capacity: Int
@@ -23,18 +24,29 @@ final class CurvatureHistory {
     /// y.y of the newest pair: the two-loop's initial scaling.
     private(set) var newestYY = 1.0
     private var arrays: [(s: [Float], y: [Float])] = []
-    private let file: MappedSlots?
-    /// The file's slot of each pair, oldest first; the file has one slot more, for a candidate pair.
+    /// Paged: capacity + 1 pairs of vectors, one more than the pairs kept, for a candidate.
+    private let files: [(s: PagedVector<Float>, y: PagedVector<Float>)]
+    /// The slot in `files` of each pair, oldest first.
     private var slots: [Int] = []
+    /// How loops over these vectors give their pages back (nil: in memory).
+    let paging: Paging?
 
     var count: Int { rhos.count }
 
-    init(length: Int, capacity: Int, storage: HistoryStorage) throws {
+    /// `pager`: the run's vectors, whose paging releases the history's pages too (a new one when nil).
+    init(length: Int, capacity: Int, storage: HistoryStorage, pager: VectorPager? = nil, pagingBlock: Int = Paging.defaultBlock) throws {
         self.length = length
         self.capacity = max(0, capacity)
         switch storage {
-        case .memory: file = nil
-        case .file(let directory): file = try MappedSlots(directory: directory, vectors: 2 * (self.capacity + 1), length: length)
+        case .memory:
+            files = []
+            paging = pager?.paging(block: pagingBlock)
+        case .file:
+            let pager = pager ?? VectorPager(storage: .memory)
+            files = try (0...self.capacity).map { _ in
+                (try pager.make(length, storage: storage, of: Float.self), try pager.make(length, storage: storage, of: Float.self))
+            }
+            paging = pager.paging(block: pagingBlock)
         }
     }
 
@@ -44,21 +56,19 @@ final class CurvatureHistory {
         slots.removeAll()
     }
 
-    /// Computes a candidate pair with `fill` (into spare room: the pairs kept are untouched) and keeps it,
-    /// dropping the oldest beyond `capacity`, when `keep(s.y, y.y)` says so.
+    /// Computes a candidate pair with `fill` (into spare room: the pairs kept are untouched; a paged history's
+    /// `fill` should loop with `paging`) and keeps it, dropping the oldest beyond `capacity`, when
+    /// `keep(s.y, y.y)` says so.
     func consider(_ fill: (_ s: UnsafeMutableBufferPointer<Float>, _ y: UnsafeMutableBufferPointer<Float>) throws -> Void,
                   keep: (_ sy: Double, _ yy: Double) -> Bool) throws {
         func products(_ s: UnsafeBufferPointer<Float>, _ y: UnsafeBufferPointer<Float>) -> (Double, Double) {
-            (VectorMath.dot(s, y), VectorMath.dot(y, y))
+            (VectorMath.dot(s, y, paging: paging), VectorMath.dot(y, y, paging: paging))
         }
-        if let file {
+        if !files.isEmpty {
             let spare = (0...capacity).first { !slots.contains($0) }!
-            let (sy, yy) = try file.withVector(2 * spare) { s in
-                try file.withVector(2 * spare + 1) { y in
-                    try fill(s, y)
-                    return products(UnsafeBufferPointer(s), UnsafeBufferPointer(y))
-                }
-            }
+            let (s, y) = (files[spare].s.buffer, files[spare].y.buffer)
+            try fill(s, y)
+            let (sy, yy) = products(UnsafeBufferPointer(s), UnsafeBufferPointer(y))
             guard capacity > 0, keep(sy, yy) else { return }
             append(rho: 1 / sy, yy: yy)
             slots.append(spare)
@@ -88,7 +98,9 @@ final class CurvatureHistory {
             precondition(pair.s.count == length && pair.y.count == length)
             try consider({ s, y in
                 try pair.s.withValues { _ = s.update(fromContentsOf: $0) }
+                paging?.releaseAll(length)
                 try pair.y.withValues { _ = y.update(fromContentsOf: $0) }
+                paging?.releaseAll(length)
             }, keep: { _, _ in true })
             rhos[rhos.count - 1] = pair.rho
         }
@@ -103,22 +115,29 @@ final class CurvatureHistory {
     }
 
     private func vector<R>(_ k: Int, _ which: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
-        if let file { return try file.withVector(2 * slots[k] + which) { try body(UnsafeBufferPointer($0)) } }
+        if !files.isEmpty { return try body(UnsafeBufferPointer(which == 0 ? files[slots[k]].s.buffer : files[slots[k]].y.buffer)) }
         return try (which == 0 ? arrays[k].s : arrays[k].y).withUnsafeBufferPointer(body)
     }
 
-    /// The pairs, oldest first (a checkpoint): in memory, the arrays themselves (shared, not copied); with a
-    /// file, where they lie in it, read when the checkpoint is written (valid until the history changes).
+    /// The pairs, oldest first (a checkpoint): in memory, the arrays themselves (shared, not copied); paged,
+    /// where they lie in their files, read when the checkpoint is written (valid until the history changes).
     func pairs() -> [LBFGSPair] {
         (0..<count).map { k in
-            if let file {
-                let (slot, length) = (slots[k], length)
-                let vector = { (which: Int) in
-                    StoredVector(count: length) { body in try file.withVector(2 * slot + which) { try body(UnsafeBufferPointer($0)) } }
-                }
-                return LBFGSPair(s: vector(0), y: vector(1), rho: rhos[k])
+            if !files.isEmpty {
+                let (s, y) = files[slots[k]]
+                return LBFGSPair(s: StoredVector(lending: s), y: StoredVector(lending: y), rho: rhos[k])
             }
             return LBFGSPair(s: arrays[k].s, y: arrays[k].y, rho: rhos[k])
+        }
+    }
+}
+
+extension StoredVector {
+    /// A vector's values where they lie (valid while they do not change), its pages given back after each read.
+    init(lending vector: PagedVector<Float>) {
+        self.init(count: vector.count) { body in
+            defer { vector.release(0..<vector.count) }
+            try body(UnsafeBufferPointer(vector.buffer))
         }
     }
 }
@@ -135,22 +154,26 @@ final class MappedSlots: Sendable {
         let page = Int(sysconf(Int32(_SC_PAGESIZE)))
         self.length = length
         stride = (length * MemoryLayout<Float>.stride + page - 1) / page * page
-        var template = Array((directory + "/stylize-history-XXXXXX").utf8CString)
+        descriptor = try Self.unlinkedFile(in: directory, name: "stylize-history", bytes: stride * vectors)
+    }
+
+    deinit { close(descriptor) }
+
+    /// A new file in `directory`, unlinked at once, with `bytes` reserved (`posix_fallocate`); its descriptor.
+    static func unlinkedFile(in directory: String, name: String, bytes: Int) throws -> Int32 {
+        var template = Array((directory + "/\(name)-XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
             throw StyleError.historyFile("cannot make a file in \(directory): \(String(cString: strerror(errno)))")
         }
         _ = template.withUnsafeBufferPointer { unlink($0.baseAddress!) }
-        let bytes = stride * vectors
         let status = posix_fallocate(fd, 0, off_t(bytes))
         guard status == 0 else {
             close(fd)
             throw StyleError.historyFile("cannot reserve \(MemoryEstimate.gigabytes(Double(bytes))) in \(directory): \(String(cString: strerror(status)))")
         }
-        descriptor = fd
+        return fd
     }
-
-    deinit { close(descriptor) }
 
     func withVector<R>(_ index: Int, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) throws -> R {
         guard let base = mmap(nil, stride, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, off_t(index * stride)),

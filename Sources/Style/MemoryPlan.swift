@@ -1,8 +1,9 @@
 import Foundation
 
 /// How one stage is run within a memory budget (`--memory`): untiled or in tiles of `tileSize` px
-/// (`TiledObjective`), how many L-BFGS history pairs are kept, and whether they are paged to a file
-/// (`HistoryStorage.file`) instead of held in memory.
+/// (`TiledObjective`), how many L-BFGS history pairs are kept, whether they are paged to files
+/// (`HistoryStorage.file`) instead of held in memory, and whether the step's own vectors are paged too
+/// (`BoundedLBFGS.vectorStorage`).
 ///
 /// The model, in bytes, for P working pixels (`bytes`; the fixed part and the input-size copies are
 /// `MemoryEstimate`'s):
@@ -21,7 +22,9 @@ import Foundation
 ///   makes, the content: 7, and two history vectors mapped at a time when the history is paged (the file's
 ///   pages are the kernel's cache, not the process's memory);
 ///
-/// plus, in memory, the history's 2 m vectors in both phases. The network part, per pixel of the crop (or of
+/// plus, in memory, the history's 2 m vectors in both phases. With the step's vectors paged too, only the
+/// stage's content is held whole (1), plus `pagedStateBytes` for the blocks the loops walk (`Paging`) and the
+/// crop's rows of the point and gradient. The network part, per pixel of the crop (or of
 /// the image, untiled), is what the peaks measured take beyond the rest of the model (README, "Big prints"):
 /// about 1300 bytes for crops of 1152 px (the 2048 px stage of a 4096 px print), 1550 for a whole image of
 /// 1024 px (its 1024 px stage), 1220 between crops of 384 and 640 px (scripts/bench-print at 1024 px): VGG's
@@ -30,16 +33,19 @@ import Foundation
 ///
 /// Which plan: the first of `preferences` that fits. The history is shortened from 20 to 10 pairs, then paged
 /// (paging costs no J, the same bits, and its reads cost less than smaller tiles' halos: README, "Big
-/// prints"), then the tiles shrink with the history paged; only without room on disk for the file
+/// prints"), then the tiles shrink to 512 px with the history paged, then the step's vectors are paged as
+/// well (the same bits again) before the tiles shrink further; only without room on disk for the files
 /// (`diskBytes`) is the history shortened below 10 pairs to fit in memory.
 public struct MemoryPlan: Sendable, Equatable {
     /// nil: untiled.
     public var tileSize: Int?
     public var history: Int
     public var pagedHistory = false
+    /// The step's own vectors paged too (then the history is paged as well).
+    public var pagedVectors = false
     /// The working-size part of the estimate.
     public var bytes: Double
-    /// The paged history's file (0 when it is in memory).
+    /// The paged files (0 when all is in memory).
     public var fileBytes = 0.0
 
     public static let networkBytesPerPixel = 1500.0
@@ -48,29 +54,40 @@ public struct MemoryPlan: Sendable, Equatable {
     public static let twoLoopVectors = 7.0
 
     /// The image-sized vectors at the peak of a step (the model above).
-    public static func stateVectors(history: Int, paged: Bool) -> Double {
-        paged ? max(lineSearchVectors, twoLoopVectors + 2) : max(lineSearchVectors, twoLoopVectors) + 2 * Double(history)
+    public static func stateVectors(history: Int, paged: Bool, vectors: Bool = false) -> Double {
+        if vectors { return 1 }
+        return paged ? max(lineSearchVectors, twoLoopVectors + 2) : max(lineSearchVectors, twoLoopVectors) + 2 * Double(history)
     }
+    /// With the step's vectors paged: each worker's block of every vector a loop walks (2^20 values, a few of
+    /// them at 4-8 bytes), and the crop's rows of the point and the gradient between two releases.
+    public static let pagedStateBytes = 128.0 * 1_048_576
+    /// The step's own paged vectors: x, g, the direction, the trial point and its gradient, the two-loop's Double
+    /// vector (2) and the free mask (a quarter).
+    public static let pagedStepVectors = 7.25
     /// a(C) at relu4_2, kept per tile: 512 channels over 64 pixels, 4 bytes.
     public static let contentTargetBytesPerPixel = 32.0
     /// The halo of VGG16 to relu5_1 (`VGG.halo(for:)`).
     public static let halo = 64
 
-    /// Tried in order; nil tile size: untiled.
-    public static let preferences: [(tile: Int?, history: Int, paged: Bool)] = [
-        (nil, 20, false), (1024, 20, false), (1024, 10, false),
-        (1024, 10, true), (512, 10, true), (256, 10, true), (128, 10, true),
-        (512, 5, false), (256, 5, false), (256, 3, false), (128, 3, false), (128, 1, false),
+    /// Tried in order; nil tile size: untiled. `vectors`: the step's vectors paged (with the history).
+    public static let preferences: [(tile: Int?, history: Int, paged: Bool, vectors: Bool)] = [
+        (nil, 20, false, false), (1024, 20, false, false), (1024, 10, false, false),
+        (1024, 10, true, false), (512, 10, true, false), (1024, 10, true, true), (512, 10, true, true),
+        (256, 10, true, false), (256, 10, true, true), (128, 10, true, false), (128, 10, true, true),
+        (512, 5, false, false), (256, 5, false, false), (256, 3, false, false), (128, 3, false, false), (128, 1, false, false),
     ]
 
-    /// The paged history's file: one slot more than the pairs, for the candidate (`CurvatureHistory`).
-    public static func fileBytes(width: Double, height: Double, history: Int) -> Double {
-        width * height * vectorBytes * 2 * Double(history + 1)
+    /// The paged history's files: one pair more than the pairs, for the candidate (`CurvatureHistory`), and the
+    /// step's vectors when they are paged.
+    public static func fileBytes(width: Double, height: Double, history: Int, vectors: Bool = false) -> Double {
+        width * height * vectorBytes * (2 * Double(history + 1) + (vectors ? pagedStepVectors : 0))
     }
 
-    public static func estimate(width: Double, height: Double, tile: Int?, history: Int, paged: Bool = false) -> Double {
+    public static func estimate(width: Double, height: Double, tile: Int?, history: Int, paged: Bool = false,
+                                vectors: Bool = false) -> Double {
         let pixels = width * height
-        let state = pixels * vectorBytes * stateVectors(history: history, paged: paged)
+        let state = pixels * vectorBytes * stateVectors(history: history, paged: paged, vectors: vectors)
+            + (vectors ? pagedStateBytes : 0)
         guard let tile, Double(tile) < max(width, height) else { return pixels * networkBytesPerPixel + state }
         let crop = Double(tile + 2 * halo)
         return min(crop, width) * min(crop, height) * networkBytesPerPixel + state + (paged ? 0 : pixels * contentTargetBytesPerPixel)
@@ -82,10 +99,11 @@ public struct MemoryPlan: Sendable, Equatable {
     public static func choose(width: Double, height: Double, budget: Double?, diskBytes: Double = .infinity) -> MemoryPlan? {
         let plans = preferences.compactMap { p -> MemoryPlan? in
             if let tile = p.tile, Double(tile) >= max(width, height) { return nil }
-            let file = p.paged ? fileBytes(width: width, height: height, history: p.history) : 0
+            let file = p.paged ? fileBytes(width: width, height: height, history: p.history, vectors: p.vectors) : 0
             if p.paged && file > diskBytes / 2 { return nil }
-            return MemoryPlan(tileSize: p.tile, history: p.history, pagedHistory: p.paged,
-                              bytes: estimate(width: width, height: height, tile: p.tile, history: p.history, paged: p.paged),
+            return MemoryPlan(tileSize: p.tile, history: p.history, pagedHistory: p.paged, pagedVectors: p.vectors,
+                              bytes: estimate(width: width, height: height, tile: p.tile, history: p.history, paged: p.paged,
+                                              vectors: p.vectors),
                               fileBytes: file)
         }
         guard let budget else { return plans.first }
@@ -94,7 +112,7 @@ public struct MemoryPlan: Sendable, Equatable {
 
     /// The least memory any preference needs: what a refusal names.
     public static func smallest(width: Double, height: Double) -> Double {
-        preferences.map { estimate(width: width, height: height, tile: $0.tile, history: $0.history, paged: $0.paged) }.min()!
+        preferences.map { estimate(width: width, height: height, tile: $0.tile, history: $0.history, paged: $0.paged, vectors: $0.vectors) }.min()!
     }
 
     /// The free bytes of the file system holding `directory` (nil if it cannot be read).

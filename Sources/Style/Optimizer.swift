@@ -1,6 +1,12 @@
 /// J and its gradient at a point: what every optimizer here minimizes.
 public typealias CostFunction = ([Float]) throws -> (value: Double, gradient: [Float])
 
+/// J at `point`, its gradient written into every entry of `gradient`: the optimizer's own vectors, lent for
+/// the call. `paging` (nil: in memory) says how loops over them give their pages back (`Paging`), when the
+/// optimizer's vectors are paged to files (`BoundedLBFGS.vectorStorage`).
+public typealias BufferCostFunction = (_ point: UnsafeBufferPointer<Float>, _ gradient: UnsafeMutableBufferPointer<Float>,
+                                       _ paging: Paging?) throws -> Double
+
 /// Called after every evaluation with its number (1-based) and J there.
 public typealias ProgressHandler = (_ evaluation: Int, _ value: Double) -> Void
 

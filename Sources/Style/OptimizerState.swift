@@ -23,15 +23,21 @@ public enum OptimizerState: Sendable, Equatable {
 /// `BoundedLBFGS` between two steps: the accepted point, J and the gradient there, the curvature pairs,
 /// the count of slow steps toward `patience`, and the evaluations made.
 public struct LBFGSState: Sendable, Equatable {
-    public var point: [Float]
+    /// Where it lies (the optimizer's vector, a checkpoint file's tensor) or in memory (`StoredVector`).
+    public var point: StoredVector
     public var value: Double
-    public var gradient: [Float]
+    public var gradient: StoredVector
     /// Oldest first, at most `memory` pairs: s = x_{k+1} - x_k, y = g_{k+1} - g_k, rho = 1 / (s . y).
     public var history: [LBFGSPair]
     public var slowSteps: Int
     public var evaluations: Int
 
     public init(point: [Float], value: Double, gradient: [Float], history: [LBFGSPair], slowSteps: Int, evaluations: Int) {
+        self.init(point: StoredVector(point), value: value, gradient: StoredVector(gradient), history: history,
+                  slowSteps: slowSteps, evaluations: evaluations)
+    }
+
+    public init(point: StoredVector, value: Double, gradient: StoredVector, history: [LBFGSPair], slowSteps: Int, evaluations: Int) {
         self.point = point
         self.value = value
         self.gradient = gradient

@@ -184,6 +184,12 @@ public final class Stylizer: Sendable {
                 parts = c
                 return (c.total, g)
             }
+            // L-BFGS lends its own vectors: a tiled objective reads and writes them a crop at a time.
+            let evaluate: BufferCostFunction = { pixels, gradient, paging in
+                let c = try objective.evaluate(pixels, gradient: gradient, paging: paging)
+                parts = c
+                return c.total
+            }
             let result: OptimizationResult
             if stage.evaluations == 0 {
                 result = OptimizationResult(solution: Bounds.pixels.clamp(start), value: .nan, evaluations: 0, reason: .noEvaluations)
@@ -191,8 +197,9 @@ public final class Stylizer: Sendable {
                 switch options.optimizer {
                 case .lbfgs:
                     result = try BoundedLBFGS(memory: plan.history, relativeTolerance: options.relativeTolerance,
-                                              historyStorage: plan.pagedHistory ? .file(directory: options.historyDirectory) : .memory)
-                        .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report,
+                                              historyStorage: plan.pagedHistory ? .file(directory: options.historyDirectory) : .memory,
+                                              vectorStorage: plan.pagedVectors ? .file(directory: options.historyDirectory) : .memory)
+                        .minimize(from: start, maxEvaluations: stage.evaluations, evaluate: evaluate, progress: report,
                                   resume: resumed?.lbfgs, checkpointDue: due, checkpoint: { try save(.lbfgs($0)) })
                 case .adam:
                     result = try Adam(learningRate: options.learningRate)

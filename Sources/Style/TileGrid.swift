@@ -69,13 +69,11 @@ public struct TileGrid: Sendable, Equatable {
     }
 
     /// Adds a crop's interleaved RGB gradient into the whole image's.
-    static func add(_ crop: [Float], at rect: PixelRect, into gradient: inout [Float], width: Int) {
+    static func add(_ crop: [Float], at rect: PixelRect, into g: UnsafeMutableBufferPointer<Float>, width: Int) {
         crop.withUnsafeBufferPointer { c in
-            gradient.withUnsafeMutableBufferPointer { g in
-                for y in 0..<rect.height {
-                    let (src, dst) = (c.baseAddress! + y * rect.width * 3, g.baseAddress! + ((rect.y0 + y) * width + rect.x0) * 3)
-                    for i in 0..<(rect.width * 3) { dst[i] += src[i] }
-                }
+            for y in 0..<rect.height {
+                let (src, dst) = (c.baseAddress! + y * rect.width * 3, g.baseAddress! + ((rect.y0 + y) * width + rect.x0) * 3)
+                for i in 0..<(rect.width * 3) { dst[i] += src[i] }
             }
         }
     }

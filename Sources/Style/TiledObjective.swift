@@ -79,11 +79,21 @@ public final class TiledObjective: Objective {
     }
 
     public func evaluate(_ pixels: [Float]) throws -> (cost: Cost, gradient: [Float]) {
-        try evaluate(pixels, withGradient: true)
+        var gradient = [Float](repeating: 0, count: pixels.count)
+        let cost = try pixels.withUnsafeBufferPointer { p in
+            try gradient.withUnsafeMutableBufferPointer { try evaluate(p, gradient: $0, paging: nil) }
+        }
+        return (cost, gradient)
     }
 
     public func cost(_ pixels: [Float]) throws -> Cost {
-        try evaluate(pixels, withGradient: false).cost
+        try pixels.withUnsafeBufferPointer { try evaluate($0, gradient: nil, paging: nil) }
+    }
+
+    /// Reads the pixels a crop at a time and adds each crop's share into `gradient` (its pages, when paged,
+    /// given back after each crop: `Paging`), so the image-sized vectors cost no memory beyond a crop's rows.
+    public func evaluate(_ pixels: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>, paging: Paging?) throws -> Cost {
+        try evaluate(pixels, gradient: Optional(gradient), paging: paging)
     }
 
     /// A tile's interior at a layer after `poolings` poolings, in the positions of its crop's activations.
@@ -93,8 +103,11 @@ public final class TiledObjective: Objective {
                          x1: interior.x1 - origin.x0, y1: interior.y1 - origin.y0)
     }
 
-    func evaluate(_ pixels: [Float], withGradient: Bool) throws -> (cost: Cost, gradient: [Float]) {
+    /// `gradient` nil: J alone.
+    func evaluate(_ pixels: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>?, paging: Paging?) throws -> Cost {
         precondition(pixels.count == width * height * 3, "\(pixels.count) values for a \(width)x\(height) image")
+        precondition(gradient == nil || gradient!.count == pixels.count)
+        let withGradient = gradient != nil
         let style = weights.style != 0 ? styleLayers : []
         let taps = style.map(\.name) + (weights.content != 0 ? [contentLayer] : [])
         let poolings = try Dictionary(taps.map { ($0, network.poolings(before: try network.index(of: $0))) },
@@ -102,7 +115,8 @@ public final class TiledObjective: Objective {
         // A crop's network input, made when it is needed (one crop at a time is held).
         func input(_ t: Int) -> Tensor {
             let crop = grid.tiles[t].crop
-            let values = pixels.withUnsafeBufferPointer { TileGrid.crop($0, width: width, crop) }
+            let values = TileGrid.crop(pixels, width: width, crop)
+            paging?.releaseAll(pixels.count)
             return network.input.networkInput(pixels: values, width: crop.width, height: crop.height)
         }
 
@@ -140,8 +154,8 @@ public final class TiledObjective: Objective {
         }
 
         // Pass 2: each crop's share of the gradient.
-        var gradient: [Float] = withGradient ? [Float](repeating: 0, count: pixels.count) : []
-        if withGradient && !taps.isEmpty {
+        if let gradient { VectorMath.fill(gradient, paging: paging) { _ in 0 } }
+        if let gradient, !taps.isEmpty {
             for (t, tile) in grid.tiles.enumerated().reversed() {
                 let forward = try kept ?? network.forward(input(t), taps: taps, keepForBackward: true)
                 kept = nil
@@ -160,13 +174,13 @@ public final class TiledObjective: Objective {
                     layerGradients.add(.placing(g, at: interior, height: features.height, width: features.width), at: contentLayer)
                 }
                 let share = network.input.pixelGradient(try network.backward(forward, tapGradients: layerGradients.byLayer))
-                TileGrid.add(share, at: tile.crop, into: &gradient, width: width)
+                TileGrid.add(share, at: tile.crop, into: gradient, width: width)
+                paging?.releaseAll(pixels.count)
             }
         }
 
-        let cost = PixelTerms.finish(pixels: pixels, width: width, height: height, weights: weights, temporal: temporal,
-                                     content: contentCost, style: styleCost, styleLayers: perLayer,
-                                     gradient: &gradient, withGradient: withGradient)
-        return (cost, gradient)
+        return PixelTerms.finish(pixels: pixels, width: width, height: height, weights: weights, temporal: temporal,
+                                 content: contentCost, style: styleCost, styleLayers: perLayer,
+                                 gradient: gradient, paging: paging)
     }
 }

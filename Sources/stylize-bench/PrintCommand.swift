@@ -41,8 +41,11 @@ struct PrintCommand: ParsableCommand {
     @Option(help: ArgumentHelp("L-BFGS history pairs.", valueName: "m"))
     var history = 20
 
-    @Flag(help: "Page the L-BFGS history to a file in $TMPDIR (HistoryStorage.file) instead of holding it in memory.")
+    @Flag(help: "Page the L-BFGS history and the tiles' content targets to files in $TMPDIR (HistoryStorage.file) instead of holding them in memory.")
     var paged = false
+
+    @Flag(help: "Page the step's own vectors too (BoundedLBFGS.vectorStorage; implies --paged).")
+    var pagedVectors = false
 
     @Flag(help: "Compare the tiled J and gradient with the untiled ones instead of timing.")
     var check = false
@@ -69,9 +72,12 @@ struct PrintCommand: ParsableCommand {
             // The style's Grams in the same tiles (its untiled forward alone would be most of the peak).
             let style = try stylizer.styleTarget(image: styleImage, longest: size, name: stylePath, tileSize: tile == 0 ? nil : tile)
             let weights = try DefaultWeights.resolve(options, network: net, width: size, height: size)
+            // Paged, the content targets too, as stylize's plans page them with the history.
+            let file = HistoryStorage.file(directory: FileManager.default.temporaryDirectory.path)
             func tiled() throws -> TiledObjective {
                 try TiledObjective(network: net, content: pixels, width: size, height: size, contentLayer: options.contentLayer,
-                                   styleLayers: options.styleLayers, style: style, weights: weights, tileSize: tile)
+                                   styleLayers: options.styleLayers, style: style, weights: weights, tileSize: tile,
+                                   contentTargetStorage: paged || pagedVectors ? file : .memory)
             }
             let objective: any Objective = tile == 0
                 ? try stylizer.makeObjective(content: pixels, width: size, height: size, style: style) : try tiled()
@@ -90,17 +96,18 @@ struct PrintCommand: ParsableCommand {
                 return
             }
             var times: [Double] = []
-            let storage: HistoryStorage = paged ? .file(directory: FileManager.default.temporaryDirectory.path) : .memory
-            let result = try BoundedLBFGS(memory: history, historyStorage: storage).minimize(from: pixels, maxEvaluations: evaluations) { x in
-                let started = Date()
-                let (cost, gradient) = try objective.evaluate(x)
-                times.append(Date().timeIntervalSince(started))
-                return (cost.total, gradient)
-            }
+            let result = try BoundedLBFGS(memory: history, historyStorage: paged || pagedVectors ? file : .memory,
+                                          vectorStorage: pagedVectors ? file : .memory)
+                .minimize(from: pixels, maxEvaluations: evaluations, evaluate: { x, gradient, paging in
+                    let started = Date()
+                    let cost = try objective.evaluate(x, gradient: gradient, paging: paging)
+                    times.append(Date().timeIntervalSince(started))
+                    return cost.total
+                })
             let timed = times.count > 1 ? Array(times.dropFirst()) : times
             var usage = rusage()
             getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-            let mode = (tile == 0 ? "untiled" : "tile \(tile)") + (paged ? " paged" : "")
+            let mode = (tile == 0 ? "untiled" : "tile \(tile)") + (pagedVectors ? " paged vectors" : paged ? " paged" : "")
             print("size \(size) \(mode) history \(history): " + String(format: "%.2f s per evaluation (%d evaluations), peak RSS %.2f GB, J %.4e",
                          timed.reduce(0, +) / Double(timed.count), result.evaluations,
                          Double(usage.ru_maxrss) * 1024 / Double(1 << 30), result.value))

@@ -70,10 +70,10 @@ final class StylizeErrorTests: XCTestCase {
             XCTAssertEqual(result.stdout.count, 0, "nothing on stdout", file: file, line: line)
         }
         try assertRefused(["--size", "1000000"], stdin: content,
-                          prefix: "a 32x24 image stylized at 1000000x750000 needs about 75437.6 GB of memory (estimated), more than the ")
+                          prefix: "a 32x24 image stylized at 1000000x750000 needs about 8382.5 GB of memory (estimated), more than the ")
         // A header at the reader's limit and no pixels: refused before the 1.5 GB of samples are allocated.
         try assertRefused(["--size", "16384"], stdin: Data("P6\n16384 16384\n255\n".utf8),
-                          prefix: "a 16384x16384 image stylized at 16384x16384 needs about 31.9 GB of memory (estimated), more than the ")
+                          prefix: "a 16384x16384 image stylized at 16384x16384 needs about 18.3 GB of memory (estimated), more than the ")
     }
 
     func testMissingWeightsFile() throws {
@@ -107,7 +107,7 @@ final class StylizeErrorTests: XCTestCase {
         let refused = try CommandRunner.run("stylize", ["--style", style, "--weights", try Fixtures.weightsPath(),
                                                         "--size", "4096", "--memory", "500M"], stdin: content)
         XCTAssertEqual(refused.status, 1)
-        XCTAssertEqual(refused.stderr, "stylize: stdin: a 32x24 image stylized at 4096x3072 needs about 1.7 GB of memory "
+        XCTAssertEqual(refused.stderr, "stylize: stdin: a 32x24 image stylized at 4096x3072 needs about 0.7 GB of memory "
                                        + "(estimated), more than the 0.5 GB allowed (--memory)\n")
         XCTAssertEqual(refused.stdout.count, 0)
         let bad = try CommandRunner.run("stylize", ["--style", style, "--memory", "lots"], stdin: content)

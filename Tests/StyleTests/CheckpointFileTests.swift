@@ -73,7 +73,7 @@ final class CheckpointFileTests: XCTestCase {
         let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: a)[.size] as? Int)
         XCTAssertEqual(truncate(a, off_t(size - 4)), 0)
         guard case .lbfgs(let state)? = read.inProgress?.optimizer else { return XCTFail("an L-BFGS state") }
-        XCTAssertEqual(state.point, (0..<n).map(Float.init))
+        XCTAssertEqual(try state.point.values(), (0..<n).map(Float.init))
         XCTAssertEqual(try state.history[0].y.values(), try inMemory.lbfgsPairs[0].y.values())
         XCTAssertThrowsError(try state.history[1].y.values()) { error in
             XCTAssertEqual("\(error)", "\(a): ends early (truncated?)")

@@ -42,6 +42,36 @@ final class CurvatureHistoryTests: XCTestCase {
         }
     }
 
+    /// The step's own vectors paged too (`BoundedLBFGS.vectorStorage`), walked in blocks of 4099 values (inside
+    /// VectorMath's chunks, not on page boundaries) whose pages are given back after each: the same J at every
+    /// evaluation, the same solution, and the same checkpointed states, bit for bit, as all in memory.
+    func testPagedVectorsEndWithTheSameBitsAsInMemory() throws {
+        let n = 100_003
+        let start = (0..<n).map { Float(($0 * 97) % 256) }
+        let file = HistoryStorage.file(directory: NSTemporaryDirectory())
+        var runs: [OptimizationResult] = []
+        var evaluations: [[Double]] = []
+        var states: [[[UInt32]]] = []
+        for storage in [HistoryStorage.memory, file] {
+            var optimizer = BoundedLBFGS(memory: 5, historyStorage: storage, vectorStorage: storage)
+            optimizer.pagingBlock = 4099
+            var values: [Double] = [], saved: [[UInt32]] = []
+            runs.append(try optimizer.minimize(from: start, maxEvaluations: 25, cost: cost(n), progress: { _, v in values.append(v) },
+                                               checkpoint: { state in
+                                                   saved.append(try state.point.values().map(\.bitPattern) + state.gradient.values().map(\.bitPattern)
+                                                                + state.history.last!.y.values().map(\.bitPattern))
+                                               }))
+            evaluations.append(values)
+            states.append(saved)
+        }
+        XCTAssertEqual(runs[0].evaluations, 25)
+        XCTAssertEqual(evaluations[1].map(\.bitPattern), evaluations[0].map(\.bitPattern), "every J")
+        XCTAssertEqual(runs[1].solution.map(\.bitPattern), runs[0].solution.map(\.bitPattern))
+        XCTAssertGreaterThan(states[0].count, 5)
+        XCTAssertEqual(states[1], states[0], "the states given to checkpoint")
+        XCTAssertLessThan(runs[0].value, evaluations[0][0] * 1e-2, "it converges")
+    }
+
     /// The file's pairs: a candidate that is not kept leaves the pairs alone; beyond capacity the oldest goes.
     func testFileKeepsTheNewestPairs() throws {
         let history = try CurvatureHistory(length: 5, capacity: 2, storage: .file(directory: NSTemporaryDirectory()))

@@ -37,7 +37,8 @@ final class MemoryEstimateTests: XCTestCase {
 
     /// The plan (issue 17): untiled with 20 pairs when that fits; else the history is shortened before the tiles;
     /// nil when nothing fits. Sizes from the documented model (MemoryPlan): P (1500 + 12 (8 + 2m)) untiled,
-    /// crop² 1500 + P (12 (8 + 2m) + 32) tiled, crop² 1500 + P 12 9 tiled with the history and content targets paged.
+    /// crop² 1500 + P (12 (8 + 2m) + 32) tiled, crop² 1500 + P 12 9 tiled with the history and content targets paged,
+    /// crop² 1500 + P 12 + 128 MiB with the step's vectors paged too.
     func testPlanFollowsThePreferences() {
         let p = 4096.0 * 4096
         XCTAssertEqual(MemoryPlan.choose(width: 1024, height: 1024, budget: nil)?.tileSize, nil)
@@ -54,7 +55,17 @@ final class MemoryEstimateTests: XCTestCase {
                                          fileBytes: p * 12 * 22))
         XCTAssertEqual(MemoryPlan.choose(width: 4096, height: 4096, budget: 4 * Double(1 << 30), diskBytes: 8e9)?.pagedHistory, false,
                        "no paging without twice the file's room on disk")
-        XCTAssertNil(MemoryPlan.choose(width: 4096, height: 4096, budget: Double(1 << 30)))
+        // Then the step's vectors are paged as well: only the content is held whole, plus the loops' blocks.
+        XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 10, paged: true, vectors: true),
+                       640 * 640 * 1500 + p * 12 + 128 * 1_048_576)
+        XCTAssertEqual(MemoryPlan.choose(width: 4096, height: 4096, budget: Double(1 << 30)),
+                       MemoryPlan(tileSize: 512, history: 10, pagedHistory: true, pagedVectors: true,
+                                  bytes: 640 * 640 * 1500 + p * 12 + 128 * 1_048_576, fileBytes: p * 12 * (22 + 7.25)))
+        // 8192 px within 4 GB (issue 17): tiles of 512 with everything paged.
+        let print = MemoryPlan.choose(width: 8192, height: 8192, budget: 4 * Double(1 << 30) - Double(350 << 20) - 4 * p * 18)
+        XCTAssertEqual(print?.tileSize, 512)
+        XCTAssertEqual(print?.pagedVectors, true)
+        XCTAssertNil(MemoryPlan.choose(width: 4096, height: 4096, budget: 400 * 1_048_576))
         // An image no larger than a tile is never tiled.
         XCTAssertEqual(MemoryPlan.choose(width: 200, height: 100, budget: 1)?.tileSize, nil)
         XCTAssertEqual(MemorySize.parse("3G"), 3 * Double(1 << 30))

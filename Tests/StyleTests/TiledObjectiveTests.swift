@@ -57,13 +57,19 @@ final class TiledObjectiveTests: XCTestCase {
         }
     }
 
-    /// Content targets paged to a file (`TensorStore`) give the same bits of J and its gradient as in memory.
-    func testPagedContentTargetsGiveTheSameBits() throws {
+    /// im2col VGG16, the default options, a style target and the default weights at this size.
+    func pagingFixture() throws -> (VGG, StylizeOptions, StyleTarget, CostWeights) {
         let net = try Fixtures.vgg16().using(.im2col)
         let options = StylizeOptions.defaults
         let style = try StyleTarget(network: net, pixels: texture(width: width, height: height, seed: 2), width: width,
                                     height: height, layers: options.styleLayers.map(\.name))
         let weights = try DefaultWeights.resolve(options, network: net, width: width, height: height)
+        return (net, options, style, weights)
+    }
+
+    /// Content targets paged to a file (`TensorStore`) give the same bits of J and its gradient as in memory.
+    func testPagedContentTargetsGiveTheSameBits() throws {
+        let (net, options, style, weights) = try pagingFixture()
         let generated = texture(width: width, height: height, seed: 4)
         let results = try [HistoryStorage.memory, .file(directory: NSTemporaryDirectory())].map { storage in
             try TiledObjective(network: net, content: texture(width: width, height: height, seed: 1), width: width, height: height,
@@ -73,6 +79,27 @@ final class TiledObjectiveTests: XCTestCase {
         XCTAssertGreaterThan(results[0].cost.content, 0)
         XCTAssertEqual(results[1].cost.total.bitPattern, results[0].cost.total.bitPattern)
         XCTAssertEqual(results[1].gradient.map(\.bitPattern), results[0].gradient.map(\.bitPattern))
+    }
+
+    /// The optimizer's vectors paged (`PagedVector`, what `BoundedLBFGS.vectorStorage` lends): the point read and
+    /// the gradient written a crop at a time, J_tv walked in blocks of 1000 values with their pages given back
+    /// after each. The same bits of J and its gradient as on arrays.
+    func testPagedVectorsGiveTheSameBits() throws {
+        let (net, options, style, weights) = try pagingFixture()
+        let objective = try TiledObjective(network: net, content: texture(width: width, height: height, seed: 1), width: width,
+                                           height: height, contentLayer: options.contentLayer, styleLayers: options.styleLayers,
+                                           style: style, weights: weights, tileSize: 64)
+        let generated = texture(width: width, height: height, seed: 4)
+        let (cost, gradient) = try objective.evaluate(generated)
+        let pager = VectorPager(storage: .file(directory: NSTemporaryDirectory()))
+        let (x, g): (PagedVector<Float>, PagedVector<Float>) = (try pager.make(generated.count), try pager.make(generated.count))
+        _ = x.buffer.update(fromContentsOf: generated)
+        g.buffer.update(repeating: .nan)
+        let paged = try objective.evaluate(UnsafeBufferPointer(x.buffer), gradient: g.buffer, paging: pager.paging(block: 1000))
+        XCTAssertGreaterThan(weights.totalVariation, 0)
+        XCTAssertEqual(paged.total.bitPattern, cost.total.bitPattern)
+        XCTAssertEqual(paged.totalVariation.bitPattern, cost.totalVariation.bitPattern)
+        XCTAssertEqual(g.array().map(\.bitPattern), gradient.map(\.bitPattern))
     }
 
     func testTiledEqualsUntiled() throws {
