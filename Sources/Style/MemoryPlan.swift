@@ -93,6 +93,15 @@ public struct MemoryPlan: Sendable, Equatable {
         return min(crop, width) * min(crop, height) * networkBytesPerPixel + state + (paged ? 0 : pixels * contentTargetBytesPerPixel)
     }
 
+    /// For --verbose: "untiled, 20 history pairs in memory", "tiles of 512 px, 10 history pairs paged to /tmp
+    /// (with the content targets and the step's vectors)".
+    public func describe(directory: String) -> String {
+        let tiles = tileSize.map { "tiles of \($0) px" } ?? "untiled"
+        guard pagedHistory else { return "\(tiles), \(history) history pairs in memory" }
+        let also = [tileSize != nil ? "the content targets" : nil, pagedVectors ? "the step's vectors" : nil].compactMap { $0 }
+        return "\(tiles), \(history) history pairs paged to \(directory)" + (also.isEmpty ? "" : " (with \(also.joined(separator: " and ")))")
+    }
+
     /// The first preference whose estimate fits `budget` bytes (the working-size part), or nil if none does.
     /// An image no larger than a tile runs untiled. `budget` nil: untiled with 20 pairs. A paged history is
     /// chosen only if its file takes at most half of `diskBytes` (the free space where it would be made).

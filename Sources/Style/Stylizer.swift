@@ -15,6 +15,8 @@ public struct StylizeProgress: Sendable {
     /// The work left in this run after this evaluation, in pixel-evaluations (evaluations times the pixels of
     /// their stage: an evaluation's time grows with its pixels), if every stage uses all it is given.
     public var workLeft: Double = 0
+    /// How this stage runs within the memory budget (`MemoryPlan`; nil for Adam, which is never tiled or paged).
+    public var plan: MemoryPlan? = nil
 }
 
 /// The outcome of a stylization at the working size.
@@ -166,12 +168,14 @@ public final class Stylizer: Sendable {
             if stage.scale == 1 { fullSize = objective }
             // The optimizers report right after each evaluation, so the parts kept here are those of `value`.
             var parts: Cost? = nil
+            let lbfgs = options.optimizer == .lbfgs
             let report: ProgressHandler = { evaluation, value in
                 progress(StylizeProgress(stage: index + 1, stages: stages.count, width: size.width, height: size.height,
                                          evaluation: evaluation, evaluations: stage.evaluations, cost: value,
                                          parts: parts?.total == value ? parts : nil,
                                          workLeft: work[(index + 1)...].reduce(0, +)
-                                            + Double(size.width * size.height * max(0, stage.evaluations - evaluation))))
+                                            + Double(size.width * size.height * max(0, stage.evaluations - evaluation)),
+                                         plan: lbfgs ? plan : nil))
             }
             let resumed = index == resume?.stage ? resume?.optimizer : nil
             let due = { (stageEvaluations: Int) in checkpoint?.due(evaluations + stageEvaluations) ?? false }

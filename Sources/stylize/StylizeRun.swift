@@ -64,8 +64,8 @@ struct StylizeRun {
                 defer { progress.clear() }
                 try regions?.check(width: input.width, height: input.height, image: "the image")
                 frame = try frames.next(rgb, goal: goal, checkpoint: checkpoints?.stylizerCheckpoint(index: index),
-                                        progress: { report($0, index: index, styleLayers: options.styleLayers.map(\.name), progress: progress,
-                                                           timeLeft: &timeLeft) })
+                                        progress: { report($0, index: index, styleLayers: options.styleLayers.map(\.name),
+                                                           directory: options.historyDirectory, progress: progress, timeLeft: &timeLeft) })
                 try checkpoints?.finish(output: frame.image, evaluations: frame.result.evaluations, frames: frames)
             } catch {
                 throw CommandError.image(index, error)
@@ -125,7 +125,10 @@ struct StylizeRun {
         }
     }
 
-    func report(_ p: StylizeProgress, index: Int, styleLayers: [String], progress: ProgressLine, timeLeft: inout TimeLeft) {
+    func report(_ p: StylizeProgress, index: Int, styleLayers: [String], directory: String, progress: ProgressLine, timeLeft: inout TimeLeft) {
+        if command.verbose, p.evaluation == 1, let plan = p.plan {
+            diagnostics.message("image \(index) stage \(p.stage)/\(p.stages) \(p.width)x\(p.height): \(plan.describe(directory: directory))")
+        }
         if command.verbose {
             diagnostics.message("image \(index) stage \(p.stage)/\(p.stages) \(p.width)x\(p.height) evaluation \(p.evaluation)/\(p.evaluations): J \(scientific(p.cost))"
                                 + (p.parts.map { " (" + Self.describe($0, layers: styleLayers) + ")" } ?? ""))

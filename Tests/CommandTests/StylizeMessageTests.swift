@@ -72,6 +72,24 @@ final class StylizeMessageTests: XCTestCase {
         XCTAssertEqual(result.stderr.components(separatedBy: "\n").filter { $0.contains("OpenBLAS") }.count, 1, "once per run")
     }
 
+    /// --verbose names each stage's memory plan once, before its first evaluation: untiled with the history in
+    /// memory by default; under a --memory too small for that (200 px untiled: 200² (1500 + 12 48) = 83 MB of
+    /// the 73 MB left of 420M after the fixed 350 MiB), tiles of 128 px with the history paged (64 MB).
+    func testVerboseNamesEachStagesMemoryPlan() throws {
+        func plans(_ stderr: String) -> [String] {
+            stderr.components(separatedBy: "\n").filter { $0.contains(" history pairs ") }
+        }
+        let small = try run(["--schedule", "1:2", "--verbose"],
+                            stdin: try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 30))]))
+        XCTAssertEqual(plans(small.stderr), ["stylize: image 1 stage 1/1 40x30: untiled, 20 history pairs in memory"])
+        let bounded = try run(["--schedule", "1:1", "--memory", "420M", "--verbose"],
+                              stdin: try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 200, height: 200))]))
+        let lines = plans(bounded.stderr)
+        XCTAssertEqual(lines.count, 1, bounded.stderr)
+        XCTAssertTrue(lines[0].hasPrefix("stylize: image 1 stage 1/1 200x200: tiles of 128 px, 10 history pairs paged to "), lines[0])
+        XCTAssertTrue(lines[0].hasSuffix(" (with the content targets)"), lines[0])
+    }
+
     /// Without --verbose the kernel is not named.
     func testKernelIsNamedOnlyWhenVerbose() throws {
         let input = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 40, height: 30))])
