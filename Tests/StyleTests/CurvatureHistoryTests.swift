@@ -72,6 +72,29 @@ final class CurvatureHistoryTests: XCTestCase {
         XCTAssertLessThan(runs[0].value, evaluations[0][0] * 1e-2, "it converges")
     }
 
+    /// A paged run resumed from a state saved mid-way (its vectors copied out during the call, as a checkpoint
+    /// file is written) ends with the bits of the run that was not interrupted.
+    func testPagedVectorsResumeToTheSameBits() throws {
+        let n = 50_001
+        let start = (0..<n).map { Float(($0 * 31) % 256) }
+        let file = HistoryStorage.file(directory: NSTemporaryDirectory())
+        var optimizer = BoundedLBFGS(memory: 4, historyStorage: file, vectorStorage: file)
+        optimizer.pagingBlock = 1000
+        var saved: LBFGSState?
+        let whole = try optimizer.minimize(from: start, maxEvaluations: 20, cost: cost(n), checkpoint: { state in
+            guard saved == nil, state.evaluations >= 8 else { return }
+            saved = LBFGSState(point: try state.point.values(), value: state.value, gradient: try state.gradient.values(),
+                               history: try state.history.map { LBFGSPair(s: try $0.s.values(), y: try $0.y.values(), rho: $0.rho) },
+                               slowSteps: state.slowSteps, evaluations: state.evaluations)
+        })
+        let state = try XCTUnwrap(saved)
+        XCTAssertEqual(state.history.count, 4)
+        let resumed = try optimizer.minimize(from: [], maxEvaluations: 20, cost: cost(n), resume: state)
+        XCTAssertEqual(resumed.evaluations, whole.evaluations)
+        XCTAssertEqual(resumed.value.bitPattern, whole.value.bitPattern)
+        XCTAssertEqual(resumed.solution.map(\.bitPattern), whole.solution.map(\.bitPattern))
+    }
+
     /// The file's pairs: a candidate that is not kept leaves the pairs alone; beyond capacity the oldest goes.
     func testFileKeepsTheNewestPairs() throws {
         let history = try CurvatureHistory(length: 5, capacity: 2, storage: .file(directory: NSTemporaryDirectory()))
