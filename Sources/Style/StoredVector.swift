@@ -1,9 +1,10 @@
 /// An image-sized vector of a saved optimizer state: its values in memory, or a way to read them where they
-/// are kept (a paged history's slot, a tensor of a checkpoint file), so that saving or restoring a state
-/// holds one such vector at a time instead of all of them (issue 17: 22 of 201 MB at 4096x4096).
+/// are kept (the optimizer's own vector, a paged history's slot, a tensor of a checkpoint file), so that saving
+/// or restoring a state holds one such vector at a time instead of all of them (issue 17: 22 of 201 MB at
+/// 4096x4096).
 ///
-/// A vector read from a paged history is valid until that history changes: a checkpoint is written from
-/// it during the optimizer's call, before the next step.
+/// A vector lent by the optimizer (`StoredVector(lending:)`: its point and gradient, a paged history's pairs)
+/// is valid during the call that gets the state: a checkpoint is written from it then, before the next step.
 public struct StoredVector: Sendable, Equatable {
     public let count: Int
     private let lend: @Sendable (_ body: (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void
