@@ -60,10 +60,6 @@ public struct BoundedLBFGS: Sendable {
         let history = try CurvatureHistory(length: n, capacity: memory, storage: historyStorage, pager: pager, pagingBlock: pagingBlock)
         let paging = pager.paging(block: pagingBlock)
         func vector<Element>(_ of: Element.Type = Float.self) throws -> PagedVector<Element> { try pager.make(n) }
-        func read(_ stored: StoredVector, into v: PagedVector<Float>) throws {
-            try stored.withValues { _ = v.buffer.update(fromContentsOf: $0) }
-            paging?.releaseAll(n)
-        }
         var x = try vector(), g = try vector(), f: Double, evaluations: Int
         var slowSteps = 0
         func cost(_ point: PagedVector<Float>, _ gradient: PagedVector<Float>) throws -> Double {
@@ -73,8 +69,8 @@ public struct BoundedLBFGS: Sendable {
         }
         if let resume {
             (f, evaluations, slowSteps) = (resume.value, resume.evaluations, resume.slowSteps)
-            try read(resume.point, into: x)
-            try read(resume.gradient, into: g)
+            try resume.point.read(into: x.buffer, paging: paging)
+            try resume.gradient.read(into: g.buffer, paging: paging)
             try history.restore(resume.history)
         } else {
             start.withUnsafeBufferPointer { s in VectorMath.fill(x.buffer, paging: paging) { i in bounds.clamp(s[i]) } }

@@ -97,10 +97,8 @@ final class CurvatureHistory {
         for pair in pairs.suffix(capacity) {
             precondition(pair.s.count == length && pair.y.count == length)
             try consider({ s, y in
-                try pair.s.withValues { _ = s.update(fromContentsOf: $0) }
-                paging?.releaseAll(length)
-                try pair.y.withValues { _ = y.update(fromContentsOf: $0) }
-                paging?.releaseAll(length)
+                try pair.s.read(into: s, paging: paging)
+                try pair.y.read(into: y, paging: paging)
             }, keep: { _, _ in true })
             rhos[rhos.count - 1] = pair.rho
         }
@@ -139,6 +137,13 @@ extension StoredVector {
             defer { vector.release(0..<vector.count) }
             try body(UnsafeBufferPointer(vector.buffer))
         }
+    }
+
+    /// Copies the values into `buffer` (the optimizer's own vector, a history slot), then gives back the pages
+    /// of the run's paged vectors (`paging`).
+    func read(into buffer: UnsafeMutableBufferPointer<Float>, paging: Paging?) throws {
+        try withValues { _ = buffer.update(fromContentsOf: $0) }
+        paging?.releaseAll(buffer.count)
     }
 }
 

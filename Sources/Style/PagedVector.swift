@@ -10,7 +10,7 @@ import Foundation
 /// fault) and writes them to the file and drops them when it is not. The file is unlinked as soon as it is made
 /// and its room reserved up front (`posix_fallocate`: a full disk is an error at the start, not a fault mid-run).
 /// A new vector's values are 0 in both storages.
-public final class PagedVector<Element: BitwiseCopyable>: @unchecked Sendable {
+public final class PagedVector<Element: BitwiseCopyable>: ReleasablePages, @unchecked Sendable {
     public let count: Int
     /// The values, valid while the vector lives.
     public let buffer: UnsafeMutableBufferPointer<Element>
@@ -65,6 +65,11 @@ public final class PagedVector<Element: BitwiseCopyable>: @unchecked Sendable {
     public func array() -> [Element] { Array(buffer) }
 }
 
+/// A vector whose pages can be given back (`PagedVector` of any element), as `VectorPager` keeps them.
+protocol ReleasablePages: AnyObject {
+    func release(_ range: Range<Int>)
+}
+
 /// How the loops over paged vectors give their pages back (`VectorMath`): each worker's chunk is walked in
 /// blocks of `block` values, and after each block the pages of that block's values are released in every
 /// paged vector of the run. The blocks lie inside the chunks, walked in order with one accumulator, so sums
@@ -106,7 +111,7 @@ public final class VectorPager: @unchecked Sendable {
     public let storage: HistoryStorage
     private let lock = NSLock()
     private var vectors: [Weak] = []
-    private struct Weak { weak var vector: AnyObject?; let release: (Range<Int>) -> Void }
+    private struct Weak { weak var vector: (any ReleasablePages)? }
 
     public init(storage: HistoryStorage) { self.storage = storage }
 
@@ -121,7 +126,7 @@ public final class VectorPager: @unchecked Sendable {
         if vector.isPaged {
             lock.lock()
             vectors.removeAll { $0.vector == nil }
-            vectors.append(Weak(vector: vector, release: { [weak vector] in vector?.release($0) }))
+            vectors.append(Weak(vector: vector))
             lock.unlock()
         }
         return vector
@@ -136,7 +141,7 @@ public final class VectorPager: @unchecked Sendable {
             lock.lock()
             let live = vectors
             lock.unlock()
-            for v in live { v.release(range) }
+            for v in live { v.vector?.release(range) }
         }
     }
 }

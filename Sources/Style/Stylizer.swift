@@ -15,7 +15,8 @@ public struct StylizeProgress: Sendable {
     /// The work left in this run after this evaluation, in pixel-evaluations (evaluations times the pixels of
     /// their stage: an evaluation's time grows with its pixels), if every stage uses all it is given.
     public var workLeft: Double = 0
-    /// How this stage runs within the memory budget (`MemoryPlan`; nil for Adam, which is never tiled or paged).
+    /// How this stage runs within the memory budget (`MemoryPlan`); nil for Adam, whose objective follows the
+    /// plan's tiles but which keeps no history and pages nothing (the plan's other half is L-BFGS's).
     public var plan: MemoryPlan? = nil
 }
 

@@ -108,11 +108,12 @@ enum VectorMath {
 
     /// max |v[i]|, on all cores.
     static func largestMagnitude(_ v: UnsafeBufferPointer<Float>, paging: Paging? = nil) -> Float {
-        let layout = 8
-        var partials = [Float](repeating: 0, count: layout)
+        // A maximum does not depend on the order, so any cut will do: 8 contiguous parts.
+        let parts = 8
+        var partials = [Float](repeating: 0, count: parts)
         partials.withUnsafeMutableBufferPointer { out in
-            let size = (v.count + layout - 1) / layout
-            parallelFor(layout) { c in
+            let size = (v.count + parts - 1) / parts
+            parallelFor(parts) { c in
                 let range = min(v.count, c * size)..<min(v.count, (c + 1) * size)
                 var largest: Float = 0
                 paging.blocks(range) { block in
