@@ -159,6 +159,7 @@ public final class Stylizer: Sendable {
             AllocatorSettings.releaseFreedMemory()
             let target = Resample.resize(content.pixels, width: content.width, height: content.height,
                                          toWidth: size.width, toHeight: size.height)
+            // Handed to the optimizer (consumed): an image-sized vector the caller does not keep for the stage.
             let start = index == 0 ? Resample.resize(current.pixels, width: current.width, height: current.height,
                                                      toWidth: size.width, toHeight: size.height)
                 : Self.upsample(current, addingDetailOf: target, width: size.width, height: size.height)
@@ -197,18 +198,18 @@ public final class Stylizer: Sendable {
             }
             let result: OptimizationResult
             if stage.evaluations == 0 {
-                result = OptimizationResult(solution: Bounds.pixels.clamp(start), value: .nan, evaluations: 0, reason: .noEvaluations)
+                result = OptimizationResult(solution: Bounds.pixels.clamp(consume start), value: .nan, evaluations: 0, reason: .noEvaluations)
             } else {
                 switch options.optimizer {
                 case .lbfgs:
                     result = try BoundedLBFGS(memory: plan.history, relativeTolerance: options.relativeTolerance,
                                               historyStorage: plan.pagedHistory ? .file(directory: options.historyDirectory) : .memory,
                                               vectorStorage: plan.pagedVectors ? .file(directory: options.historyDirectory) : .memory)
-                        .minimize(from: start, maxEvaluations: stage.evaluations, evaluate: evaluate, progress: report,
+                        .minimize(from: consume start, maxEvaluations: stage.evaluations, evaluate: evaluate, progress: report,
                                   resume: resumed?.lbfgs, checkpointDue: due, checkpoint: { try save(.lbfgs($0)) })
                 case .adam:
                     result = try Adam(learningRate: options.learningRate)
-                        .minimize(from: start, maxEvaluations: stage.evaluations, cost: cost, progress: report,
+                        .minimize(from: consume start, maxEvaluations: stage.evaluations, cost: cost, progress: report,
                                   resume: resumed?.adam, checkpoint: { if due($0.step) { try save(.adam($0)) } })
                 }
             }
@@ -216,13 +217,17 @@ public final class Stylizer: Sendable {
             ran.append(Stage(scale: stage.scale, evaluations: result.evaluations))
             current = RGBImage(width: size.width, height: size.height, pixels: result.solution)
         }
-        let written = RGBImage(width: content.width, height: content.height,
-                               pixels: current.pixels.map { min(max($0.rounded(), 0), 255) })
+        // Rounded in place: the last result's vector becomes the written image (no second image-sized copy).
+        var pixels = current.pixels
+        current = RGBImage(width: 0, height: 0, pixels: [])
+        for i in pixels.indices { pixels[i] = min(max(pixels[i].rounded(), 0), 255) }
+        let written = RGBImage(width: content.width, height: content.height, pixels: pixels)
         // J at the working size, for the report: the last stage's objective when it ran at full size.
         let objective = try fullSize ?? makeObjective(content: content.pixels, width: content.width, height: content.height,
                                                       goal: goal, temporal: temporal,
                                                       tileSize: memoryPlan(width: content.width, height: content.height).tileSize)
-        let initial = try objective.cost(Bounds.pixels.clamp(first.pixels)).total
+        let inside = first.pixels.allSatisfy { (0...255).contains($0) }   // the content always is: no copy then
+        let initial = try objective.cost(inside ? first.pixels : Bounds.pixels.clamp(first.pixels)).total
         return StylizeResult(image: written, cost: try objective.cost(written.pixels),
                              initialCost: initial, evaluations: evaluations, stages: ran)
     }

@@ -38,10 +38,10 @@ struct StylizeRun {
         try checkpoints?.adopt(identity: try checkpointIdentity(options: options, network: network))
         StandardStreams.announceTerminalInput("images", diagnostics: diagnostics)
         let reader = try NetpbmReader(fileDescriptor: 0, name: "stdin")
-        let size = command.size
+        let (size, colors) = (command.size, streamOptions().colors)
         let explicitBudget = command.memory.flatMap(MemorySize.parse)   // nil: the default share of what is available
         reader.admit = { width, height, depth in
-            try MemoryEstimate.check(width: width, height: height, depth: depth, requestedSize: size, budget: explicitBudget)
+            try MemoryEstimate.check(width: width, height: height, depth: depth, requestedSize: size, colors: colors, budget: explicitBudget)
             // A big print (tiled) returns its large blocks when freed; other images keep them for reuse.
             let working = Stylizer.workingSize(width: width, height: height, requested: size)
             AllocatorSettings.adopt(tiled: stylizer.memoryPlan(width: working.width, height: working.height).tileSize != nil)

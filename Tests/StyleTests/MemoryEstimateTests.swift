@@ -4,15 +4,29 @@ import XCTest
 /// The memory check that refuses an image from its header, before anything large is allocated.
 final class MemoryEstimateTests: XCTestCase {
     /// The estimate is the documented sum: fixed part, the samples and float copy of the input held meanwhile,
-    /// and the larger of the working size's activations and the output's copies at input size (here 1024 px
-    /// square, depth 3: 350 MiB + 2^20 (6 + 12) + max(2^20 * 700, 2^20 (6 + 48)) bytes).
+    /// and the larger of the working size's activations and the copies after the optimization (here 1024 px
+    /// square, depth 3: 350 MiB + 2^20 (6 + 12) + max(2^20 * 700, the output's bytes)).
     func testEstimateIsTheDocumentedSum() {
         let pixels = Double(1 << 20)
         XCTAssertEqual(MemoryEstimate.stylize(width: 1024, height: 1024, depth: 3, working: (1024, 1024)),
                        Double(350 << 20) + pixels * 18 + pixels * 700)
-        // Stylized small, the output's copies at input size are the larger part.
+        // Stylized small and written at the input's size: the written image and the content at 16 px (12 + 12), the
+        // written image resized (12) and the output's samples (8) at 1024 px are the larger part.
         XCTAssertEqual(MemoryEstimate.stylize(width: 1024, height: 1024, depth: 3, working: (16, 16)),
-                       Double(350 << 20) + pixels * 18 + pixels * 54)
+                       Double(350 << 20) + pixels * 18 + 256 * 24 + pixels * 20)
+        // The output's copies, phase by phase (`outputBytes`), for 2^20 input pixels:
+        let p = pixels, w = 65536.0
+        // at its own size (--size of the input's), nothing is resized: the written image and the samples;
+        XCTAssertEqual(MemoryEstimate.outputBytes(input: p, working: p, output: p, depth: 3), p * (12 + 8))
+        // --colors luminance at the input's size: the content is the input's copy, the colors applied are new;
+        XCTAssertEqual(MemoryEstimate.outputBytes(input: p, working: w, output: p, depth: 3, colors: .luminance),
+                       w * 24 + p * (12 + 12 + 8))
+        // --colors content adds the matching's arrays; at --size the content at the output size is a copy too,
+        // and the input's samples are resized (float at both sizes, 4 x 3 bytes, and the samples, 2 x 3);
+        XCTAssertEqual(MemoryEstimate.outputBytes(input: p, working: w, output: w, depth: 3, colors: .content),
+                       w * 24 + w * (12 + 44) + w * 8 + 12 * (p + w) + 6 * w)
+        // --colors histogram matches the content before: the larger phase when the output is small.
+        XCTAssertEqual(MemoryEstimate.outputBytes(input: p, working: p, output: p, depth: 3, colors: .histogram), p * 44)
         // Without --size the working size is capped at 512 px, keeping the aspect ratio.
         XCTAssertTrue(MemoryEstimate.working(width: 4000, height: 2000, requestedSize: nil) == (512, 256))
         XCTAssertTrue(MemoryEstimate.working(width: 300, height: 200, requestedSize: nil) == (300, 200))
@@ -24,7 +38,7 @@ final class MemoryEstimateTests: XCTestCase {
     func testTooLargeIsRefusedWithTheEstimate() throws {
         XCTAssertThrowsError(try MemoryEstimate.check(width: 16384, height: 16384, depth: 3, requestedSize: nil,
                                                       available: 8 * Double(1 << 30))) { error in
-            XCTAssertEqual("\(error)", "a 16384x16384 image stylized at 512x512 needs about 18.3 GB of memory (estimated), "
+            XCTAssertEqual("\(error)", "a 16384x16384 image stylized at 512x512 needs about 9.8 GB of memory (estimated), "
                                        + "more than the 6.0 GB allowed (--memory; default 75% of the 8.0 GB available)")
         }
         XCTAssertThrowsError(try MemoryEstimate.check(width: 64, height: 32, depth: 1, requestedSize: Int.max,
