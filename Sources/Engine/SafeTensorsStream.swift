@@ -62,6 +62,15 @@ public final class SafeTensorsReader: Sendable {
         return values
     }
 
+    /// Values `range` of tensor `name` (which the file has) into `out`, whose count is the range's.
+    public func read(_ name: String, _ range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>) throws {
+        let entry = entries[name]!
+        precondition(range.lowerBound >= 0 && range.upperBound <= entry.count && out.count == range.count,
+                     "values \(range) of tensor \(name) (\(entry.count)) into \(out.count)")
+        try Self.read(descriptor, into: UnsafeMutableRawBufferPointer(out),
+                      at: entry.offset + range.lowerBound * MemoryLayout<Float>.stride, path: path)
+    }
+
     private static func read(_ fd: Int32, into bytes: inout [UInt8], at offset: Int, path: String) throws {
         try bytes.withUnsafeMutableBytes { try read(fd, into: $0, at: offset, path: path) }
     }
@@ -81,7 +90,8 @@ public final class SafeTensorsReader: Sendable {
 }
 
 /// One tensor for `SafeTensorsFile.write(metadata:tensors:to:)`: its shape, and a body that lends its values
-/// in one buffer (from memory, or read from wherever they are kept) for as long as they are written.
+/// in order, in one buffer or in consecutive pieces (from memory, or read from wherever they are kept), each
+/// for as long as it is written.
 public struct TensorWriteSource {
     public let shape: [Int]
     let lend: ((UnsafeBufferPointer<Float>) throws -> Void) throws -> Void
@@ -106,10 +116,13 @@ extension SafeTensorsFile {
         for name in names {
             let source = tensors[name]!
             let expected = source.shape.reduce(1, *)
+            var written = 0
             try source.lend { values in
-                precondition(values.count == expected, "tensor \(name): \(values.count) values for shape \(source.shape)")
+                precondition(written + values.count <= expected, "tensor \(name): \(written + values.count) values for shape \(source.shape)")
                 try writeAll(descriptor, UnsafeRawBufferPointer(values))
+                written += values.count
             }
+            precondition(written == expected, "tensor \(name): \(written) values for shape \(source.shape)")
         }
     }
 

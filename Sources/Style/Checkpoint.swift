@@ -151,7 +151,7 @@ public struct Checkpoint: Sendable, Equatable {
             defer { close(fd) }
             let (metadata, tensors) = contents()
             try SafeTensorsFile.write(metadata: metadata, tensors: tensors.mapValues { tensor in
-                TensorWriteSource(shape: tensor.shape) { body in try tensor.values.withValues(body) }
+                TensorWriteSource(shape: tensor.shape) { body in try tensor.values.withPieces { try body($1) } }
             }, to: fd)
             guard fsync(fd) == 0 else {
                 throw CheckpointError(path: path, problem: "cannot write: \(String(cString: strerror(errno)))")
@@ -294,7 +294,7 @@ protocol CheckpointTensors {
     func shape(_ name: String) -> [Int]?
     /// The values of tensor `name`, which `shape` found, read now.
     func values(_ name: String) throws -> [Float]
-    /// Tensor `name`, which `shape` found, read when it is used.
+    /// Tensor `name`, which `shape` found, read when it is used (a file's piece by piece).
     func stored(_ name: String) -> StoredVector
 }
 
@@ -311,6 +311,17 @@ extension SafeTensorsReader: CheckpointTensors {
         return values
     }
     func stored(_ name: String) -> StoredVector {
-        StoredVector(count: entries[name]!.count) { body in try self.values(name).withUnsafeBufferPointer(body) }
+        let count = entries[name]!.count
+        return StoredVector(count: count) { body in
+            var piece = [Float](repeating: 0, count: min(count, StoredVector.piece))
+            for start in stride(from: 0, to: count, by: StoredVector.piece) {
+                let range = start..<min(start + StoredVector.piece, count)
+                try piece.withUnsafeMutableBufferPointer { buffer in
+                    let part = UnsafeMutableBufferPointer(rebasing: buffer[0..<range.count])
+                    try self.read(name, range, into: part)
+                    try body(UnsafeBufferPointer(part))
+                }
+            }
+        }
     }
 }

@@ -131,19 +131,26 @@ final class CurvatureHistory {
 }
 
 extension StoredVector {
-    /// A vector's values where they lie (valid while they do not change), its pages given back after each read.
+    /// A vector's values where they lie (valid while they do not change), in pieces, each piece's pages given
+    /// back after it is read (so a paged vector is read through one piece of memory).
     init(lending vector: PagedVector<Float>) {
         self.init(count: vector.count) { body in
-            defer { vector.release(0..<vector.count) }
-            try body(UnsafeBufferPointer(vector.buffer))
+            for start in stride(from: 0, to: vector.count, by: Self.piece) {
+                let range = start..<min(start + Self.piece, vector.count)
+                defer { vector.release(range) }
+                try body(UnsafeBufferPointer(rebasing: vector.buffer[range]))
+            }
         }
     }
 
-    /// Copies the values into `buffer` (the optimizer's own vector, a history slot), then gives back the pages
-    /// of the run's paged vectors (`paging`).
+    /// Copies the values into `buffer` (the optimizer's own vector, a history slot), giving back the pages of
+    /// the run's paged vectors (`paging`) after each piece.
     func read(into buffer: UnsafeMutableBufferPointer<Float>, paging: Paging?) throws {
-        try withValues { _ = buffer.update(fromContentsOf: $0) }
-        paging?.releaseAll(buffer.count)
+        precondition(buffer.count == count, "\(count) values read into \(buffer.count)")
+        try withPieces { offset, piece in
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + piece.count)]).update(fromContentsOf: piece)
+            paging?.release(offset..<(offset + piece.count))
+        }
     }
 }
 

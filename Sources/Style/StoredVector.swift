@@ -5,7 +5,12 @@
 ///
 /// A vector lent by the optimizer (`StoredVector(lending:)`: its point and gradient, a paged history's pairs)
 /// is valid during the call that gets the state: a checkpoint is written from it then, before the next step.
+///
+/// The values are lent in consecutive pieces of at most `piece` values, so that a vector kept in a file (paged,
+/// or a checkpoint's tensor) is read, written or copied through one piece of memory, not a whole vector.
 public struct StoredVector: Sendable, Equatable {
+    /// The most values lent at once: 4 MiB of floats.
+    public static let piece = 1 << 20
     public let count: Int
     private let lend: @Sendable (_ body: (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void
 
@@ -14,24 +19,30 @@ public struct StoredVector: Sendable, Equatable {
         lend = { body in try values.withUnsafeBufferPointer(body) }
     }
 
-    /// `lend` gives `body` the `count` values in one buffer, valid during the call.
+    /// `lend` gives `body` the `count` values in order, in one or more consecutive pieces, each valid during its
+    /// call.
     public init(count: Int, lend: @escaping @Sendable (_ body: (UnsafeBufferPointer<Float>) throws -> Void) throws -> Void) {
         self.count = count
         self.lend = lend
     }
 
-    /// Lends the values to `body` (from memory, or read for the call).
-    public func withValues(_ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
-        try lend { values in
-            precondition(values.count == count, "\(values.count) values lent for \(count)")
-            try body(values)
+    /// Lends the values to `body` in consecutive pieces (from memory, or read for each call): `body` is given
+    /// the offset of the piece's first value and the piece.
+    public func withPieces(_ body: (_ offset: Int, UnsafeBufferPointer<Float>) throws -> Void) throws {
+        var offset = 0
+        try lend { piece in
+            precondition(offset + piece.count <= count, "\(offset + piece.count) values lent for \(count)")
+            try body(offset, piece)
+            offset += piece.count
         }
+        precondition(offset == count, "\(offset) values lent for \(count)")
     }
 
     /// The values in memory.
     public func values() throws -> [Float] {
         var copy: [Float] = []
-        try withValues { copy = Array($0) }
+        copy.reserveCapacity(count)
+        try withPieces { copy.append(contentsOf: $1) }
         return copy
     }
 

@@ -42,7 +42,7 @@ final class CheckpointFileTests: XCTestCase {
 
     /// A checkpoint of a paged history (issue 17: at print size its pairs are most of the file) is written
     /// from the history's file, pair by pair, and read back lazily: the pairs are read when restored, so a
-    /// file cut short after it was opened shows in the pairs, not in the point and gradient read at once.
+    /// file cut short after it was opened shows in the tensor it cut (the last pair), not in those before it.
     /// The bytes are those of the same state with its pairs in memory.
     func testPairsAreWrittenFromAndReadIntoWhereTheyAreKept() throws {
         let n = 4 * 3 * 3
@@ -78,6 +78,32 @@ final class CheckpointFileTests: XCTestCase {
         XCTAssertThrowsError(try state.history[1].y.values()) { error in
             XCTAssertEqual("\(error)", "\(a): ends early (truncated?)")
         }
+    }
+
+    /// Vectors longer than a piece (`StoredVector.piece`) are written from a paged vector and read back lazily
+    /// piece by piece: the file's bytes are those of the same state in memory, and every value comes back.
+    func testVectorsOfSeveralPiecesRoundTrip() throws {
+        let n = 2 * StoredVector.piece + 7
+        let x = try PagedVector<Float>(count: n, storage: .file(directory: NSTemporaryDirectory()))
+        for i in 0..<n { x.buffer[i] = Float(i % 4099) / 7 }
+        let values = x.array()
+        func checkpoint(_ point: StoredVector) -> Checkpoint {
+            Checkpoint(identity: [("k", "v")], inputs: ["h"],
+                       inProgress: StylizerState(stage: 0, evaluations: 0, ran: [], previousResult: nil,
+                                                 optimizer: .lbfgs(LBFGSState(point: point, value: 2, gradient: StoredVector(values.reversed()),
+                                                                              history: [], slowSteps: 0, evaluations: 4))))
+        }
+        let (a, b) = (path("pieces-paged"), path("pieces-memory"))
+        defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
+        try checkpoint(StoredVector(lending: x)).write(to: a)
+        try checkpoint(StoredVector(values)).write(to: b)
+        XCTAssertEqual(FileManager.default.contents(atPath: a), FileManager.default.contents(atPath: b))
+        guard case .lbfgs(let state)? = try Checkpoint(path: a).inProgress?.optimizer else { return XCTFail("an L-BFGS state") }
+        var pieces = 0
+        try state.point.withPieces { _, _ in pieces += 1 }
+        XCTAssertEqual(pieces, 3)
+        XCTAssertEqual(try state.point.values(), values)
+        XCTAssertEqual(try state.gradient.values(), values.reversed())
     }
 
     func testMismatchNamesTheFirstDifferenceInThisRunsOrder() {

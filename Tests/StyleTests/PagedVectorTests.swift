@@ -37,6 +37,28 @@ final class PagedVectorTests: XCTestCase {
         }
     }
 
+    /// A paged vector lent to a checkpoint (`StoredVector(lending:)`) comes in consecutive pieces of
+    /// `StoredVector.piece` values, each piece's pages given back after it: reading 64 MB this way never has more
+    /// than 12 MB of it resident (one 4 MB piece, and a margin for pages other code maps meanwhile), where one
+    /// whole lent buffer would have all 64 MB resident by its end.
+    func testALentVectorIsReadAPieceAtATime() throws {
+        let n = 16 << 20 + 5
+        let v = try PagedVector<Float>(count: n, storage: .file(directory: NSTemporaryDirectory()))
+        for i in 0..<n { v.buffer[i] = Float(i % 1000) }
+        v.release(0..<n)
+        let before = try Self.residentFileBytes()
+        var offsets: [Int] = [], mostResident = 0, same = true
+        try StoredVector(lending: v).withPieces { offset, piece in
+            offsets.append(offset)
+            same = same && piece.indices.allSatisfy { piece[$0] == Float((offset + $0) % 1000) }
+            mostResident = max(mostResident, try Self.residentFileBytes() - before)
+        }
+        XCTAssertEqual(offsets, Array(stride(from: 0, to: n, by: StoredVector.piece)))
+        XCTAssertTrue(same, "the values, in order")
+        XCTAssertLessThan(mostResident, 12 << 20)
+        XCTAssertGreaterThan(mostResident, 3 << 20, "a piece is resident while it is read")
+    }
+
     func testAFolderThatCannotHoldTheFileIsAnError() {
         XCTAssertThrowsError(try PagedVector<Double>(count: 10, storage: .file(directory: "/nonexistent-folder"))) { error in
             XCTAssertEqual("\(error)", "L-BFGS history file: cannot make a file in /nonexistent-folder: No such file or directory")
