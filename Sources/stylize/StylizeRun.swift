@@ -60,12 +60,14 @@ struct StylizeRun {
             }
             let frame: Frame
             var timeLeft = TimeLeft()
+            var namedPlans = 0   // the stages whose plan --verbose has named (a resumed stage's too)
             do {
                 defer { progress.clear() }
                 try regions?.check(width: input.width, height: input.height, image: "the image")
                 frame = try frames.next(rgb, goal: goal, checkpoint: checkpoints?.stylizerCheckpoint(index: index),
                                         progress: { report($0, index: index, styleLayers: options.styleLayers.map(\.name),
-                                                           directory: options.historyDirectory, progress: progress, timeLeft: &timeLeft) })
+                                                           directory: options.historyDirectory, progress: progress, timeLeft: &timeLeft,
+                                                           namedPlans: &namedPlans) })
                 try checkpoints?.finish(output: frame.image, evaluations: frame.result.evaluations, frames: frames)
             } catch {
                 throw CommandError.image(index, error)
@@ -125,9 +127,13 @@ struct StylizeRun {
         }
     }
 
-    func report(_ p: StylizeProgress, index: Int, styleLayers: [String], directory: String, progress: ProgressLine, timeLeft: inout TimeLeft) {
-        if command.verbose, p.evaluation == 1, let plan = p.plan {
+    /// `namedPlans`: the last stage whose plan was named; a stage's plan is named at its first evaluation
+    /// reported, which for a stage resumed from a checkpoint is not its first.
+    func report(_ p: StylizeProgress, index: Int, styleLayers: [String], directory: String, progress: ProgressLine,
+                timeLeft: inout TimeLeft, namedPlans: inout Int) {
+        if command.verbose, p.stage > namedPlans, let plan = p.plan {
             diagnostics.message("image \(index) stage \(p.stage)/\(p.stages) \(p.width)x\(p.height): \(plan.describe(directory: directory))")
+            namedPlans = p.stage
         }
         if command.verbose {
             diagnostics.message("image \(index) stage \(p.stage)/\(p.stages) \(p.width)x\(p.height) evaluation \(p.evaluation)/\(p.evaluations): J \(scientific(p.cost))"

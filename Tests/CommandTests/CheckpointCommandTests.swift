@@ -50,9 +50,14 @@ final class CheckpointCommandTests: XCTestCase {
         XCTAssertEqual(process.terminationReason, .uncaughtSignal, "killed before it ended")
         XCTAssertTrue(FileManager.default.fileExists(atPath: checkpoint), "a checkpoint was written before the kill")
 
-        let again = try stylize(arguments + ["--checkpoint", checkpoint], stdin: try CommandRunner.file(input))
+        let again = try stylize(arguments + ["--checkpoint", checkpoint, "--verbose"], stdin: try CommandRunner.file(input))
         XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertTrue(again.stderr.hasPrefix("stylize: image 1: resuming from \(checkpoint) at stage "), again.stderr)
+        let lines = again.stderr.split(separator: "\n").map(String.init)
+        let resumed = try XCTUnwrap(lines.first { $0.hasPrefix("stylize: image 1: resuming from \(checkpoint) at stage ") }, again.stderr)
+        // --verbose names the plan of every stage that runs, the resumed one too (mid-way: not at its evaluation 1).
+        let stage = try XCTUnwrap(Int(resumed.split(separator: " ")[8].dropLast()), resumed)
+        XCTAssertEqual(lines.filter { $0.contains(" history pairs ") }.map { $0.split(separator: " ")[4] },
+                       (stage...2).map { "\($0)/2" }, again.stderr)
         XCTAssertEqual(again.stdout, whole.stdout, "the same bytes as the run that was not interrupted")
         XCTAssertEqual(again.stderr.split(separator: "\n").last.map { $0.split(separator: ",").prefix(4) },
                        whole.stderr.split(separator: "\n").last.map { $0.split(separator: ",").prefix(4) },
