@@ -9,8 +9,10 @@ import Foundation
 /// `MemoryEstimate`'s):
 ///
 ///     untiled:  P (networkBytesPerPixel + 12 v)
-///     tiled:    crop² networkBytesPerPixel + P (12 v + c)
+///     tiled:    crop² networkBytesPerPixel + P (12 v + c)  [+ n crop² keptBytesPerCropPixel]
 ///
+/// where the last term counts when every crop's forward state is kept from pass 1 to pass 2 (n crops:
+/// `TiledObjective.keepsForwardPasses`, each crop's forward run once instead of twice).
 /// with 12 bytes per image-sized float RGB vector, crop = tile + 2 halo, c the content targets'
 /// `contentTargetBytesPerPixel` (0 when they are paged with the history: `TensorStore`), and v the vectors held
 /// at the peak of an L-BFGS step (`stateVectors`), the larger of its two phases:
@@ -31,7 +33,9 @@ import Foundation
 /// activations kept for backward, their gradients, the Winograd domain's inputs and outputs of a layer.
 /// 1500 is taken, at the high end: a plan must not pass the budget.
 ///
-/// Which plan: the first of `preferences` that fits. The history is shortened from 20 to 10 pairs, then paged
+/// Which plan: the first of `preferences` that fits. Below untiled, tiles of 1024 px first keep every crop's
+/// forward state (the time of an untiled evaluation and the halo's, for about 600 bytes a pixel instead of the
+/// untiled network's 1500), then run the forward twice. The history is shortened from 20 to 10 pairs, then paged
 /// (paging costs no J, the same bits, and its reads cost less than smaller tiles' halos: README, "Big
 /// prints"), then the tiles shrink to 512 px with the history paged, then the step's vectors are paged as
 /// well (the same bits again) before the tiles shrink further; only without room on disk for the files
@@ -43,6 +47,8 @@ public struct MemoryPlan: Sendable, Equatable {
     public var pagedHistory = false
     /// The step's own vectors paged too (then the history is paged as well).
     public var pagedVectors = false
+    /// Every crop's forward state kept from pass 1 for pass 2 (`TiledObjective.keepsForwardPasses`).
+    public var keptForwardPasses = false
     /// The working-size part of the estimate.
     public var bytes: Double
     /// The paged files (0 when all is in memory).
@@ -68,13 +74,30 @@ public struct MemoryPlan: Sendable, Equatable {
     public static let contentTargetBytesPerPixel = 32.0
     /// The halo of VGG16 to relu5_1 (`VGG.halo(for:)`).
     public static let halo = 64
+    /// A crop's forward state kept for pass 2, per pixel of the crop, at the default layers: the taps (relu1_1,
+    /// relu2_1, relu3_1, relu4_1, relu4_2, relu5_1: 4 (64 + 128/4 + 256/16 + 2 512/64 + 512/256) = 520 bytes),
+    /// the ReLU masks (266 bits: 33 bytes) and the max poolings' windows (a byte per output: 30), rounded up.
+    public static let keptBytesPerCropPixel = 600.0
 
-    /// Tried in order; nil tile size: untiled. `vectors`: the step's vectors paged (with the history).
-    public static let preferences: [(tile: Int?, history: Int, paged: Bool, vectors: Bool)] = [
-        (nil, 20, false, false), (1024, 20, false, false), (1024, 10, false, false),
-        (1024, 10, true, false), (512, 10, true, false), (1024, 10, true, true), (512, 10, true, true),
-        (256, 10, true, false), (256, 10, true, true), (128, 10, true, false), (128, 10, true, true),
-        (512, 5, false, false), (256, 5, false, false), (256, 3, false, false), (128, 3, false, false), (128, 1, false, false),
+    /// One way to run a stage. nil tile size: untiled. `paged`: the history (and the content targets) paged;
+    /// `vectors`: the step's vectors paged too; `kept`: every crop's forward state kept for pass 2.
+    public struct Preference: Sendable {
+        public var tile: Int?
+        public var history: Int
+        public var paged = false
+        public var vectors = false
+        public var kept = false
+    }
+
+    /// Tried in order.
+    public static let preferences: [Preference] = [
+        .init(tile: nil, history: 20), .init(tile: 1024, history: 20, kept: true), .init(tile: 1024, history: 20),
+        .init(tile: 1024, history: 10), .init(tile: 1024, history: 10, paged: true), .init(tile: 512, history: 10, paged: true),
+        .init(tile: 1024, history: 10, paged: true, vectors: true), .init(tile: 512, history: 10, paged: true, vectors: true),
+        .init(tile: 256, history: 10, paged: true), .init(tile: 256, history: 10, paged: true, vectors: true),
+        .init(tile: 128, history: 10, paged: true), .init(tile: 128, history: 10, paged: true, vectors: true),
+        .init(tile: 512, history: 5), .init(tile: 256, history: 5), .init(tile: 256, history: 3), .init(tile: 128, history: 3),
+        .init(tile: 128, history: 1),
     ]
 
     /// The paged history's files: one pair more than the pairs, for the candidate (`CurvatureHistory`), and the
@@ -84,19 +107,26 @@ public struct MemoryPlan: Sendable, Equatable {
     }
 
     public static func estimate(width: Double, height: Double, tile: Int?, history: Int, paged: Bool = false,
-                                vectors: Bool = false) -> Double {
+                                vectors: Bool = false, kept: Bool = false) -> Double {
         let pixels = width * height
         let state = pixels * vectorBytes * stateVectors(history: history, paged: paged, vectors: vectors)
             + (vectors ? pagedStateBytes : 0)
         guard let tile, Double(tile) < max(width, height) else { return pixels * networkBytesPerPixel + state }
-        let crop = Double(tile + 2 * halo)
-        return min(crop, width) * min(crop, height) * networkBytesPerPixel + state + (paged ? 0 : pixels * contentTargetBytesPerPixel)
+        let (crop, side) = (Double(tile + 2 * halo), Double(tile))
+        let cropArea = min(crop, width) * min(crop, height)
+        let crops = (width / side).rounded(.up) * (height / side).rounded(.up)
+        return cropArea * networkBytesPerPixel + state + (paged ? 0 : pixels * contentTargetBytesPerPixel)
+            + (kept ? crops * cropArea * keptBytesPerCropPixel : 0)
+    }
+
+    static func estimate(width: Double, height: Double, _ p: Preference) -> Double {
+        estimate(width: width, height: height, tile: p.tile, history: p.history, paged: p.paged, vectors: p.vectors, kept: p.kept)
     }
 
     /// For --verbose: "untiled, 20 history pairs in memory", "tiles of 512 px, 10 history pairs paged to /tmp
     /// (with the content targets and the step's vectors)".
     public func describe(directory: String) -> String {
-        let tiles = tileSize.map { "tiles of \($0) px" } ?? "untiled"
+        let tiles = (tileSize.map { "tiles of \($0) px" } ?? "untiled") + (keptForwardPasses ? " (each crop's forward kept for its backward)" : "")
         guard pagedHistory else { return "\(tiles), \(history) history pairs in memory" }
         let also = [tileSize != nil ? "the content targets" : nil, pagedVectors ? "the step's vectors" : nil].compactMap { $0 }
         return "\(tiles), \(history) history pairs paged to \(directory)" + (also.isEmpty ? "" : " (with \(also.joined(separator: " and ")))")
@@ -111,9 +141,7 @@ public struct MemoryPlan: Sendable, Equatable {
             let file = p.paged ? fileBytes(width: width, height: height, history: p.history, vectors: p.vectors) : 0
             if p.paged && file > diskBytes / 2 { return nil }
             return MemoryPlan(tileSize: p.tile, history: p.history, pagedHistory: p.paged, pagedVectors: p.vectors,
-                              bytes: estimate(width: width, height: height, tile: p.tile, history: p.history, paged: p.paged,
-                                              vectors: p.vectors),
-                              fileBytes: file)
+                              keptForwardPasses: p.kept, bytes: estimate(width: width, height: height, p), fileBytes: file)
         }
         guard let budget else { return plans.first }
         return plans.first { $0.bytes <= budget }
@@ -121,7 +149,7 @@ public struct MemoryPlan: Sendable, Equatable {
 
     /// The least memory any preference needs: what a refusal names.
     public static func smallest(width: Double, height: Double) -> Double {
-        preferences.map { estimate(width: width, height: height, tile: $0.tile, history: $0.history, paged: $0.paged, vectors: $0.vectors) }.min()!
+        preferences.map { estimate(width: width, height: height, $0) }.min()!
     }
 
     /// The free bytes of the file system holding `directory` (nil if it cannot be read).

@@ -166,7 +166,7 @@ public final class Stylizer: Sendable {
             let plan = memoryPlan(width: size.width, height: size.height)
             let objective = try makeObjective(content: target, width: size.width, height: size.height, goal: goal,
                                               temporal: stage.scale == 1 ? temporal : nil, tileSize: plan.tileSize,
-                                              paged: plan.pagedHistory)
+                                              paged: plan.pagedHistory, keepForwardPasses: plan.keptForwardPasses)
             if stage.scale == 1 { fullSize = objective }
             // The optimizers report right after each evaluation, so the parts kept here are those of `value`.
             var parts: Cost? = nil
@@ -280,9 +280,10 @@ public final class Stylizer: Sendable {
     /// As above, toward `goal`. Regions are not tiled: the guided terms need each region's guidance over the
     /// whole layer, which `TiledObjective` does not carry, so a regional goal is always evaluated untiled.
     /// `paged`: the tiles' content targets are paged to a file in `options.historyDirectory` (as the plan's
-    /// history is when it says so: `MemoryPlan.pagedHistory`).
-    public func makeObjective(content: [Float], width: Int, height: Int, goal: StyleGoal,
-                              temporal: TemporalTerm? = nil, tileSize: Int?, paged: Bool = false) throws -> any Objective {
+    /// history is when it says so: `MemoryPlan.pagedHistory`); `keepForwardPasses`: every crop's forward state
+    /// kept for pass 2 (`MemoryPlan.keptForwardPasses`).
+    public func makeObjective(content: [Float], width: Int, height: Int, goal: StyleGoal, temporal: TemporalTerm? = nil,
+                              tileSize: Int?, paged: Bool = false, keepForwardPasses: Bool = false) throws -> any Objective {
         guard let tileSize, case .whole(let style) = goal else {
             return try makeObjective(content: content, width: width, height: height, goal: goal, temporal: temporal)
         }
@@ -290,7 +291,8 @@ public final class Stylizer: Sendable {
                                   contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
                                   weights: try DefaultWeights.resolve(options, network: network, width: width, height: height),
                                   temporal: temporal, tileSize: tileSize,
-                                  contentTargetStorage: paged ? .file(directory: options.historyDirectory) : .memory)
+                                  contentTargetStorage: paged ? .file(directory: options.historyDirectory) : .memory,
+                                  keepForwardPasses: keepForwardPasses)
     }
 
     /// How a stage of this size runs within `options.memoryBudget` (`MemoryPlan`); untiled with 20 history

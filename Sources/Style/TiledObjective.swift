@@ -19,7 +19,9 @@ import Engine
 /// 3. The pixel terms (J_tv, J_temporal) are cheap and computed on the whole image (`PixelTerms`).
 ///
 /// Nothing is approximated, so there are no seams. The price is a second forward pass over every crop but
-/// the last (whose state pass 1 keeps) and the halo's extra area (measured by scripts/bench-print). The
+/// the last (whose state pass 1 keeps) and the halo's extra area (measured by scripts/bench-print); with
+/// `keepsForwardPasses`, pass 1 keeps every crop's state (its taps, ReLU masks and pooling windows: about
+/// `MemoryPlan.keptBytesPerCropPixel`), and each crop's forward runs once, as untiled. The
 /// content target's interiors (a(C) at the content layer, 32 bytes per pixel for relu4_2) are computed tile
 /// by tile when the objective is made.
 ///
@@ -43,12 +45,15 @@ public final class TiledObjective: Objective {
     let styleTarget: StyleTarget
     /// a(C) at the content layer on each tile's interior (none when alpha is 0).
     let contentTargets: TensorStore
+    /// Pass 1 keeps every crop's forward state for pass 2 instead of only the last one's.
+    public let keepsForwardPasses: Bool
 
     /// `tileSize`: the interiors' side in pixels, a positive multiple of `network.tileAlignment(for:)`.
     /// `contentTargetStorage`: where the content targets are kept (paged: the same J, one tile's in memory).
+    /// `keepForwardPasses`: pass 1 keeps every crop's state, so pass 2 runs no forward (the same bits, more memory).
     public init(network: VGG, content: [Float], width: Int, height: Int, contentLayer: String,
                 styleLayers: [WeightedLayer], style: StyleTarget, weights: CostWeights, temporal: TemporalTerm? = nil,
-                tileSize: Int, contentTargetStorage: HistoryStorage = .memory) throws {
+                tileSize: Int, contentTargetStorage: HistoryStorage = .memory, keepForwardPasses: Bool = false) throws {
         try style.check(network: network, layers: styleLayers)
         precondition(content.count == width * height * 3)
         let layers = [contentLayer] + styleLayers.map(\.name)
@@ -64,6 +69,7 @@ public final class TiledObjective: Objective {
         self.weights = weights
         self.temporal = temporal
         self.styleTarget = style
+        self.keepsForwardPasses = keepForwardPasses
         let index = try network.index(of: contentLayer)
         let pools = network.poolings(before: index)
         let largest = network.channels(at: index) * ((tileSize >> pools) + 1) * ((tileSize >> pools) + 1)
@@ -124,13 +130,13 @@ public final class TiledObjective: Objective {
         var sums = try TiledGramSums(network: network, layers: style.map(\.name))
         var contentCost = 0.0
         // The last crop's forward keeps what backward needs: pass 2 starts with it (in reverse order) instead
-        // of running it again. Pass 2 holds one crop's state at a time in any case.
-        var kept: VGG.Activations?
+        // of running it again. Unless every crop's is kept, pass 2 holds one crop's state at a time.
+        var kept = [VGG.Activations?](repeating: nil, count: grid.tiles.count)
         let last = grid.tiles.count - 1
         for (t, tile) in grid.tiles.enumerated() {
-            let keep = withGradient && !taps.isEmpty && t == last
+            let keep = withGradient && !taps.isEmpty && (keepsForwardPasses || t == last)
             let forward = try network.forward(input(t), taps: taps, keepForBackward: keep)
-            if keep { kept = forward }
+            if keep { kept[t] = forward }
             sums.add(forward.taps, of: tile)
             if weights.content != 0 {
                 let features = forward.taps[contentLayer]!.block(Self.interior(of: tile, poolings: poolings[contentLayer]!))
@@ -157,8 +163,8 @@ public final class TiledObjective: Objective {
         if let gradient { VectorMath.fill(gradient, paging: paging) { _ in 0 } }
         if let gradient, !taps.isEmpty {
             for (t, tile) in grid.tiles.enumerated().reversed() {
-                let forward = try kept ?? network.forward(input(t), taps: taps, keepForBackward: true)
-                kept = nil
+                let forward = try kept[t] ?? network.forward(input(t), taps: taps, keepForBackward: true)
+                kept[t] = nil
                 var layerGradients = LayerGradients()
                 for layer in style {
                     let (features, interior) = (forward.taps[layer.name]!, Self.interior(of: tile, poolings: poolings[layer.name]!))

@@ -47,6 +47,9 @@ struct PrintCommand: ParsableCommand {
     @Flag(help: "Page the step's own vectors too (BoundedLBFGS.vectorStorage; implies --paged).")
     var pagedVectors = false
 
+    @Flag(help: "Keep every crop's forward state from pass 1 for pass 2 (TiledObjective.keepsForwardPasses): one forward per crop.")
+    var keepForward = false
+
     @Flag(help: "Compare the tiled J and gradient with the untiled ones instead of timing.")
     var check = false
 
@@ -56,6 +59,7 @@ struct PrintCommand: ParsableCommand {
         if evaluations < 1 { throw ValidationError("--evaluations must be at least 1") }
         if history < 0 { throw ValidationError("--history must not be negative") }
         if check && tile == 0 { throw ValidationError("--check needs --tile") }
+        if keepForward && tile == 0 { throw ValidationError("--keep-forward needs --tile") }
     }
 
     func run() throws {
@@ -77,7 +81,7 @@ struct PrintCommand: ParsableCommand {
             func tiled() throws -> TiledObjective {
                 try TiledObjective(network: net, content: pixels, width: size, height: size, contentLayer: options.contentLayer,
                                    styleLayers: options.styleLayers, style: style, weights: weights, tileSize: tile,
-                                   contentTargetStorage: paged || pagedVectors ? file : .memory)
+                                   contentTargetStorage: paged || pagedVectors ? file : .memory, keepForwardPasses: keepForward)
             }
             let objective: any Objective = tile == 0
                 ? try stylizer.makeObjective(content: pixels, width: size, height: size, style: style) : try tiled()
@@ -107,7 +111,8 @@ struct PrintCommand: ParsableCommand {
             let timed = times.count > 1 ? Array(times.dropFirst()) : times
             var usage = rusage()
             getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-            let mode = (tile == 0 ? "untiled" : "tile \(tile)") + (pagedVectors ? " paged vectors" : paged ? " paged" : "")
+            let mode = (tile == 0 ? "untiled" : "tile \(tile)") + (keepForward ? " forward kept" : "")
+                + (pagedVectors ? " paged vectors" : paged ? " paged" : "")
             print("size \(size) \(mode) history \(history): " + String(format: "%.2f s per evaluation (%d evaluations), peak RSS %.2f GB, J %.4e",
                          timed.reduce(0, +) / Double(timed.count), result.evaluations,
                          Double(usage.ru_maxrss) * 1024 / Double(1 << 30), result.value))

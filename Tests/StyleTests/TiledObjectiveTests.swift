@@ -102,6 +102,27 @@ final class TiledObjectiveTests: XCTestCase {
         XCTAssertEqual(g.array().map(\.bitPattern), gradient.map(\.bitPattern))
     }
 
+    /// Every crop's forward state kept from pass 1 (`keepsForwardPasses`: pass 2 runs no forward) gives the same
+    /// bits of J and its gradient as pass 2 running the forward again, on the default (Winograd) path: a forward
+    /// that keeps what backward needs computes the same values as one that does not.
+    func testKeptForwardPassesGiveTheSameBits() throws {
+        let net = try Fixtures.vgg16()
+        let options = StylizeOptions.defaults
+        let style = try StyleTarget(network: net, pixels: texture(width: width, height: height, seed: 2), width: width,
+                                    height: height, layers: options.styleLayers.map(\.name))
+        let weights = try DefaultWeights.resolve(options, network: net, width: width, height: height)
+        let generated = texture(width: width, height: height, seed: 4)
+        let results = try [false, true].map { keep in
+            try TiledObjective(network: net, content: texture(width: width, height: height, seed: 1), width: width, height: height,
+                               contentLayer: options.contentLayer, styleLayers: options.styleLayers, style: style,
+                               weights: weights, tileSize: 64, keepForwardPasses: keep).evaluate(generated)
+        }
+        XCTAssertGreaterThan(results[0].cost.content, 0)
+        XCTAssertGreaterThan(results[0].cost.style, 0)
+        XCTAssertEqual(results[1].cost.total.bitPattern, results[0].cost.total.bitPattern)
+        XCTAssertEqual(results[1].gradient.map(\.bitPattern), results[0].gradient.map(\.bitPattern))
+    }
+
     func testTiledEqualsUntiled() throws {
         let automatic = try Fixtures.vgg16()
         let options = StylizeOptions.defaults
