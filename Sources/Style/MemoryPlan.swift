@@ -9,9 +9,9 @@ import Foundation
 /// `MemoryEstimate`'s):
 ///
 ///     untiled:  P (networkBytesPerPixel + 12 v)
-///     tiled:    crop² networkBytesPerPixel + P (12 v + c)  [+ n crop² keptBytesPerCropPixel]
+///     tiled:    crop² networkBytesPerPixel + P (12 v + c)  [+ P keptTapBytesPerPixel + n crop² keptStateBytesPerCropPixel]
 ///
-/// where the last term counts when every crop's forward state is kept from pass 1 to pass 2 (n crops:
+/// where the bracket counts when every crop's forward state is kept from pass 1 to pass 2 (n crops:
 /// `TiledObjective.keepsForwardPasses`, each crop's forward run once instead of twice).
 /// with 12 bytes per image-sized float RGB vector, crop = tile + 2 halo, c the content targets'
 /// `contentTargetBytesPerPixel` (0 when they are paged with the history: `TensorStore`), and v the vectors held
@@ -34,7 +34,7 @@ import Foundation
 /// 1500 is taken, at the high end: a plan must not pass the budget.
 ///
 /// Which plan: the first of `preferences` that fits. Below untiled, tiles of 1024 px first keep every crop's
-/// forward state (the time of an untiled evaluation and the halo's, for about 600 bytes a pixel instead of the
+/// forward state (the time of an untiled evaluation and the halo's, for about 350 bytes a pixel instead of the
 /// untiled network's 1500), then run the forward twice. The history is shortened from 20 to 10 pairs, then paged
 /// (paging costs no J, the same bits, and its reads cost less than smaller tiles' halos: README, "Big
 /// prints"), then the tiles shrink to 512 px with the history paged, then the step's vectors are paged as
@@ -74,10 +74,13 @@ public struct MemoryPlan: Sendable, Equatable {
     public static let contentTargetBytesPerPixel = 32.0
     /// The halo of VGG16 to relu5_1 (`VGG.halo(for:)`).
     public static let halo = 64
-    /// A crop's forward state kept for pass 2, per pixel of the crop, at the default layers: the taps (relu1_1,
-    /// relu2_1, relu3_1, relu4_1, relu4_2, relu5_1: 4 (64 + 128/4 + 256/16 + 2 512/64 + 512/256) = 520 bytes),
-    /// the ReLU masks (266 bits: 33 bytes) and the max poolings' windows (a byte per output: 30), rounded up.
-    public static let keptBytesPerCropPixel = 600.0
+    /// The crops' forward states kept for pass 2 (`CropState`), at the default layers: the taps' interiors but
+    /// relu1_1's (which pass 2 computes again), per image pixel: relu2_1, relu3_1, relu4_1, relu4_2, relu5_1,
+    /// 4 (128/4 + 256/16 + 2 512/64 + 512/256) = 264 bytes;
+    public static let keptTapBytesPerPixel = 264.0
+    /// and per crop pixel, the ReLU masks (266 bits: 33 bytes) and the max poolings' windows (a byte per
+    /// output: 30), rounded up.
+    public static let keptStateBytesPerCropPixel = 64.0
 
     /// One way to run a stage. nil tile size: untiled. `paged`: the history (and the content targets) paged;
     /// `vectors`: the step's vectors paged too; `kept`: every crop's forward state kept for pass 2.
@@ -116,7 +119,7 @@ public struct MemoryPlan: Sendable, Equatable {
         let cropArea = min(crop, width) * min(crop, height)
         let crops = (width / side).rounded(.up) * (height / side).rounded(.up)
         return cropArea * networkBytesPerPixel + state + (paged ? 0 : pixels * contentTargetBytesPerPixel)
-            + (kept ? crops * cropArea * keptBytesPerCropPixel : 0)
+            + (kept ? pixels * keptTapBytesPerPixel + crops * cropArea * keptStateBytesPerCropPixel : 0)
     }
 
     static func estimate(width: Double, height: Double, _ p: Preference) -> Double {

@@ -131,12 +131,12 @@ public final class TiledObjective: Objective {
         var contentCost = 0.0
         // The last crop's forward keeps what backward needs: pass 2 starts with it (in reverse order) instead
         // of running it again. Unless every crop's is kept, pass 2 holds one crop's state at a time.
-        var kept = [VGG.Activations?](repeating: nil, count: grid.tiles.count)
+        var kept = [CropState?](repeating: nil, count: grid.tiles.count)
         let last = grid.tiles.count - 1
         for (t, tile) in grid.tiles.enumerated() {
             let keep = withGradient && !taps.isEmpty && (keepsForwardPasses || t == last)
             let forward = try network.forward(input(t), taps: taps, keepForBackward: keep)
-            if keep { kept[t] = forward }
+            if keep { kept[t] = CropState(forward, tile: tile, poolings: poolings, slim: keepsForwardPasses, network: network) }
             sums.add(forward.taps, of: tile)
             if weights.content != 0 {
                 let features = forward.taps[contentLayer]!.block(Self.interior(of: tile, poolings: poolings[contentLayer]!))
@@ -163,23 +163,29 @@ public final class TiledObjective: Objective {
         if let gradient { VectorMath.fill(gradient, paging: paging) { _ in 0 } }
         if let gradient, !taps.isEmpty {
             for (t, tile) in grid.tiles.enumerated().reversed() {
-                let forward = try kept[t] ?? network.forward(input(t), taps: taps, keepForBackward: true)
+                var state = try kept[t] ?? CropState(network.forward(input(t), taps: taps, keepForBackward: true), tile: tile,
+                                                     poolings: poolings, slim: false, network: network)
                 kept[t] = nil
+                if !state.recompute.isEmpty {
+                    state.add(try network.forward(input(t), taps: state.recompute, keepForBackward: false).taps, tile: tile, poolings: poolings)
+                }
                 var layerGradients = LayerGradients()
                 for layer in style {
-                    let (features, interior) = (forward.taps[layer.name]!, Self.interior(of: tile, poolings: poolings[layer.name]!))
+                    let (features, interior, size) = (state.interiors[layer.name]!, Self.interior(of: tile, poolings: poolings[layer.name]!),
+                                                      state.sizes[layer.name]!)
                     let positions = try network.spatialSize(of: layer.name, inputWidth: width, inputHeight: height).count
-                    let g = Gram.featureGradient(difference: differences[layer.name]!, features: features.block(interior),
+                    let g = Gram.featureGradient(difference: differences[layer.name]!, features: features,
                                                  positions: positions, gradientScale: Float(weights.style * layer.weight))
-                    layerGradients.add(.placing(g, at: interior, height: features.height, width: features.width), at: layer.name)
+                    layerGradients.add(.placing(g, at: interior, height: size.height, width: size.width), at: layer.name)
                 }
                 if weights.content != 0 {
-                    let (features, interior) = (forward.taps[contentLayer]!, Self.interior(of: tile, poolings: poolings[contentLayer]!))
-                    let g = ContentTerm.loss(features: features.block(interior), target: try contentTargets[t],
+                    let (features, interior, size) = (state.interiors[contentLayer]!, Self.interior(of: tile, poolings: poolings[contentLayer]!),
+                                                      state.sizes[contentLayer]!)
+                    let g = ContentTerm.loss(features: features, target: try contentTargets[t],
                                              gradientScale: Float(weights.content)).gradient
-                    layerGradients.add(.placing(g, at: interior, height: features.height, width: features.width), at: contentLayer)
+                    layerGradients.add(.placing(g, at: interior, height: size.height, width: size.width), at: contentLayer)
                 }
-                let share = network.input.pixelGradient(try network.backward(forward, tapGradients: layerGradients.byLayer))
+                let share = network.input.pixelGradient(try network.backward(state.backward, tapGradients: layerGradients.byLayer))
                 TileGrid.add(share, at: tile.crop, into: gradient, width: width)
                 paging?.releaseAll(pixels.count)
             }
@@ -188,5 +194,40 @@ public final class TiledObjective: Objective {
         return PixelTerms.finish(pixels: pixels, width: width, height: height, weights: weights, temporal: temporal,
                                  content: contentCost, style: styleCost, styleLayers: perLayer,
                                  gradient: gradient, paging: paging)
+    }
+}
+
+/// What pass 2 needs of a crop's forward pass: what backward needs (masks and pooling windows), and each tap's
+/// interior block with the tap's size in the crop. Kept for every crop (`slim`), the taps are cut to their
+/// interiors (halo positions get no gradient) and those reached by the first convolution alone (relu1_1: 3
+/// input channels, under 1% of the forward's multiply-adds but the largest tap, 256 bytes a pixel) are not
+/// kept at all: `recompute` names them, run again from the crop's input in pass 2 (the same bits: the same
+/// layer on the same input).
+struct CropState {
+    var backward: VGG.Activations
+    var interiors: [String: Tensor] = [:]
+    var sizes: [String: (height: Int, width: Int)] = [:]
+    var recompute: [String] = []
+
+    init(_ forward: VGG.Activations, tile: TileGrid.Tile, poolings: [String: Int], slim: Bool, network: VGG) {
+        backward = forward
+        backward.taps = [:]
+        let cheap = slim ? Set(forward.taps.keys.filter { ((try? network.index(of: $0)) ?? Int.max) <= Self.cheapDepth(network) }) : []
+        recompute = cheap.sorted()
+        add(forward.taps.filter { !cheap.contains($0.key) }, tile: tile, poolings: poolings)
+    }
+
+    /// Taps of this crop: their interior blocks and sizes.
+    mutating func add(_ taps: [String: Tensor], tile: TileGrid.Tile, poolings: [String: Int]) {
+        for (name, features) in taps {
+            interiors[name] = features.block(TiledObjective.interior(of: tile, poolings: poolings[name]!))
+            sizes[name] = (features.height, features.width)
+        }
+    }
+
+    /// The deepest layer index reached through the first convolution and what follows it before the next one.
+    static func cheapDepth(_ network: VGG) -> Int {
+        let convolutions = network.layers.indices.filter { if case .conv = network.layers[$0].kind { return true } else { return false } }
+        return convolutions.count > 1 ? convolutions[1] - 1 : -1
     }
 }

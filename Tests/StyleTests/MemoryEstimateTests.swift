@@ -51,19 +51,20 @@ final class MemoryEstimateTests: XCTestCase {
 
     /// The plan (issue 17): untiled with 20 pairs when that fits; else the history is shortened before the tiles;
     /// nil when nothing fits. Sizes from the documented model (MemoryPlan): P (1500 + 12 (8 + 2m)) untiled,
-    /// crop² 1500 + P (12 (8 + 2m) + 32) tiled (+ n crop² 600 with the crops' forward states kept), crop² 1500 + P 12 9 tiled with the history and content targets paged,
+    /// crop² 1500 + P (12 (8 + 2m) + 32) tiled (+ P 264 + n crop² 64 with the crops' forward states kept), crop² 1500 + P 12 9 tiled with the history and content targets paged,
     /// crop² 1500 + P 12 + 128 MiB with the step's vectors paged too.
     func testPlanFollowsThePreferences() {
         let p = 4096.0 * 4096
         XCTAssertEqual(MemoryPlan.choose(width: 1024, height: 1024, budget: nil)?.tileSize, nil)
         XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: nil, history: 20), p * (1500 + 12 * 48))
         XCTAssertEqual(MemoryPlan.estimate(width: 4096, height: 4096, tile: 512, history: 5), 640 * 640 * 1500 + p * (12 * 18 + 32))
-        // Where untiled just does not fit, tiles of 1024 keep every crop's forward state (600 bytes a crop pixel, 4 crops).
+        // Where untiled does not fit, tiles of 1024 keep every crop's forward state (264 bytes a pixel for the taps'
+        // interiors, 64 a crop pixel for the masks and windows, 4 crops).
         let q = 2048.0 * 2048
-        XCTAssertEqual(MemoryPlan.choose(width: 2048, height: 2048, budget: 8 * Double(1 << 30)),
+        XCTAssertEqual(MemoryPlan.choose(width: 2048, height: 2048, budget: 6 * Double(1 << 30)),
                        MemoryPlan(tileSize: 1024, history: 20, keptForwardPasses: true,
-                                  bytes: 1152 * 1152 * 1500 + q * (12 * 48 + 32) + 4 * 1152 * 1152 * 600))
-        XCTAssertEqual(MemoryPlan.choose(width: 2048, height: 2048, budget: 6 * Double(1 << 30))?.keptForwardPasses, false)
+                                  bytes: 1152 * 1152 * 1500 + q * (12 * 48 + 32 + 264) + 4 * 1152 * 1152 * 64))
+        XCTAssertEqual(MemoryPlan.choose(width: 2048, height: 2048, budget: 5 * Double(1 << 30))?.keptForwardPasses, false)
         let plan = MemoryPlan.choose(width: 4096, height: 4096, budget: 8 * Double(1 << 30))
         XCTAssertEqual(plan?.tileSize, 1024)
         XCTAssertEqual(plan?.history, 10)
