@@ -28,6 +28,9 @@ final class StageStartTests: XCTestCase {
         let up = Resample.resize(previous, width: 20, height: 15, toWidth: 40, toHeight: 30)
         let blurred = Resample.resize(Resample.resize(content, width: 40, height: 30, toWidth: 20, toHeight: 15),
                                       width: 20, height: 15, toWidth: 40, toHeight: 30)
+        // Made as up(previous - down(content)) + content: the same sum in another order. Each resize is a convex
+        // combination of values within 0...255 (each rounding at most 255 x 2^-24 = 1.5e-5, a few dozen of them at
+        // most), so 1e-3 holds with a wide margin and a swapped term (a difference of levels) cannot pass.
         for i in stride(from: 0, to: start.count, by: 97) {
             XCTAssertEqual(start[i], up[i] + content[i] - blurred[i], accuracy: 1e-3)
         }
