@@ -50,6 +50,9 @@ struct PrintCommand: ParsableCommand {
     @Flag(help: "Keep every crop's forward state from pass 1 for pass 2 (TiledObjective.keepsForwardPasses): one forward per crop.")
     var keepForward = false
 
+    @Flag(help: "Keep freed memory for reuse even when tiled (AllocatorSettings.reuseFreedMemory; stylize returns large blocks for a tiled plan).")
+    var reuseFreedMemory = false
+
     @Flag(help: "Compare the tiled J and gradient with the untiled ones instead of timing.")
     var check = false
 
@@ -68,7 +71,8 @@ struct PrintCommand: ParsableCommand {
             let options = StylizeOptions.defaults
             let stylizer = try Stylizer(network: try networkOptions.loadNetwork(), options: options)
             // Tiled, the allocator returns large blocks when freed, as stylize's is for a tiled plan.
-            AllocatorSettings.adopt(tiled: tile != 0)
+            // Kept forward states: freed memory kept for reuse, as stylize's is for such a plan.
+            AllocatorSettings.adopt(tiled: tile != 0 && !keepForward && !reuseFreedMemory)
             let net = stylizer.network
             guard let content = try NetpbmReader(path: contentPath).next()?.rgb() else { throw CommandError.noImageInFile(contentPath) }
             guard let styleImage = try NetpbmReader(path: stylePath).next()?.rgb() else { throw CommandError.noImageInFile(stylePath) }
@@ -112,6 +116,7 @@ struct PrintCommand: ParsableCommand {
             var usage = rusage()
             getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
             let mode = (tile == 0 ? "untiled" : "tile \(tile)") + (keepForward ? " forward kept" : "")
+                + (reuseFreedMemory ? " memory reused" : "")
                 + (pagedVectors ? " paged vectors" : paged ? " paged" : "")
             print("size \(size) \(mode) history \(history): " + String(format: "%.2f s per evaluation (%d evaluations), peak RSS %.2f GB, J %.4e",
                          timed.reduce(0, +) / Double(timed.count), result.evaluations,
