@@ -21,17 +21,18 @@ public enum AllocatorSettings {
     /// time: image-sized vectors (50 MB at 2048 px, 201 MB at 4096 px) and a crop's activations (hundreds of MB)
     /// are made and freed in changing order, and the heap cannot hand a freed block's room to a larger one.
     /// Measured in the 2048 px stage of a 4096x4096 print (tiles of 1024 px): 3.59 GB of heap for 2.33 GB in
-    /// use. The executables call this instead of `reuseFreedMemory` when the image's plan is tiled (`adopt`).
+    /// use. The executables call this instead of `reuseFreedMemory` when the image's plan asks for it (`adopt`).
     @discardableResult
     public static func returnLargeBlocks() -> Bool {
         stylize_return_large_blocks() == 1
     }
 
-    /// The policy for one image: large blocks returned when its plan is tiled (a big print), freed memory kept
-    /// for reuse otherwise. The executables call this once they know the image's plan.
+    /// The policy for one image: large blocks returned when its plan asks for it (`MemoryPlan.returnsLargeBlocks`:
+    /// a big print in tiles of two passes), freed memory kept for reuse otherwise. The executables call this
+    /// once they know the image's plan.
     @discardableResult
-    public static func adopt(tiled: Bool) -> Bool {
-        tiled ? returnLargeBlocks() : reuseFreedMemory()
+    public static func adopt(returningLargeBlocks: Bool) -> Bool {
+        returningLargeBlocks ? returnLargeBlocks() : reuseFreedMemory()
     }
 
     /// Gives the free pages kept by `reuseFreedMemory` back to the system, once a phase of the run is over.

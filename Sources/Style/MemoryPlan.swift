@@ -54,6 +54,19 @@ public struct MemoryPlan: Sendable, Equatable {
     /// The paged files (0 when all is in memory).
     public var fileBytes = 0.0
 
+    /// Whether the allocator should return large blocks when they are freed (`AllocatorSettings.adopt`): for a
+    /// tiled plan of two passes per crop, whose crops' blocks come and go in changing sizes. Untiled images,
+    /// and plans that keep each crop's forward state (memory to spare: README, "Big prints"), keep freed
+    /// memory for reuse.
+    public var returnsLargeBlocks: Bool {
+        Self.returnsLargeBlocks(tiled: tileSize != nil, keptForwardPasses: keptForwardPasses)
+    }
+
+    /// The same rule for a run that is not planned (stylize-bench print sets its tiling by hand).
+    public static func returnsLargeBlocks(tiled: Bool, keptForwardPasses: Bool) -> Bool {
+        tiled && !keptForwardPasses
+    }
+
     public static let networkBytesPerPixel = 1500.0
     public static let vectorBytes = 12.0
     public static let lineSearchVectors = 8.0

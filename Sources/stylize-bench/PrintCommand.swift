@@ -70,9 +70,9 @@ struct PrintCommand: ParsableCommand {
         try diagnostics.run {
             let options = StylizeOptions.defaults
             let stylizer = try Stylizer(network: try networkOptions.loadNetwork(), options: options)
-            // Tiled, the allocator returns large blocks when freed, as stylize's is for a tiled plan.
-            // Kept forward states: freed memory kept for reuse, as stylize's is for such a plan.
-            AllocatorSettings.adopt(tiled: tile != 0 && !keepForward && !reuseFreedMemory)
+            // The allocator's policy as stylize's for such a plan, unless told to reuse freed memory.
+            AllocatorSettings.adopt(returningLargeBlocks: !reuseFreedMemory
+                && MemoryPlan.returnsLargeBlocks(tiled: tile != 0, keptForwardPasses: keepForward))
             let net = stylizer.network
             guard let content = try NetpbmReader(path: contentPath).next()?.rgb() else { throw CommandError.noImageInFile(contentPath) }
             guard let styleImage = try NetpbmReader(path: stylePath).next()?.rgb() else { throw CommandError.noImageInFile(stylePath) }

@@ -42,11 +42,8 @@ struct StylizeRun {
         let explicitBudget = command.memory.flatMap(MemorySize.parse)   // nil: the default share of what is available
         reader.admit = { width, height, depth in
             try MemoryEstimate.check(width: width, height: height, depth: depth, requestedSize: size, colors: colors, budget: explicitBudget)
-            // A big print (tiled) returns its large blocks when freed; other images keep them for reuse, and so
-            // does a plan that keeps its crops' forward states (memory to spare: README, "Big prints").
             let working = Stylizer.workingSize(width: width, height: height, requested: size)
-            let plan = stylizer.memoryPlan(width: working.width, height: working.height)
-            AllocatorSettings.adopt(tiled: plan.tileSize != nil && !plan.keptForwardPasses)
+            AllocatorSettings.adopt(returningLargeBlocks: stylizer.memoryPlan(width: working.width, height: working.height).returnsLargeBlocks)
         }
         let writer = try NetpbmWriter(fileDescriptor: 1, name: "stdout")
         let progress = ProgressLine(diagnostics: diagnostics, every: command.progressEvery)

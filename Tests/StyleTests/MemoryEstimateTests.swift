@@ -65,6 +65,10 @@ final class MemoryEstimateTests: XCTestCase {
                        MemoryPlan(tileSize: 1024, history: 20, keptForwardPasses: true,
                                   bytes: 1152 * 1152 * 1500 + q * (12 * 48 + 32 + 264) + 4 * 1152 * 1152 * 64))
         XCTAssertEqual(MemoryPlan.choose(width: 2048, height: 2048, budget: 5 * Double(1 << 30))?.keptForwardPasses, false)
+        // The allocator's policy follows: only a tiled plan of two passes per crop returns large blocks.
+        XCTAssertEqual(MemoryPlan.choose(width: 1024, height: 1024, budget: nil)?.returnsLargeBlocks, false)
+        XCTAssertEqual(MemoryPlan.choose(width: 2048, height: 2048, budget: 6 * Double(1 << 30))?.returnsLargeBlocks, false)
+        XCTAssertEqual(MemoryPlan.choose(width: 2048, height: 2048, budget: 5 * Double(1 << 30))?.returnsLargeBlocks, true)
         let plan = MemoryPlan.choose(width: 4096, height: 4096, budget: 8 * Double(1 << 30))
         XCTAssertEqual(plan?.tileSize, 1024)
         XCTAssertEqual(plan?.history, 10)
