@@ -27,7 +27,9 @@ let package = Package(
         // AVX-512); Engine's TransformLoops picks one at run time. Optimized in debug builds too, so that the
         // tests check the vectorized code that ships (at -O0 clang vectorizes nothing).
         .target(name: "CWinograd", cSettings: [.unsafeFlags(["-O2"])]),
-        .target(name: "Engine", dependencies: ["CBLAS", "CAllocator", "CSIMD", "CWinograd"]),
+        // bfloat16 products for the backward pass (oneDNN's matmul, Debian's libdnnl-dev), on CPUs with AVX-512 BF16.
+        .target(name: "CBFloat16", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("dnnl"), .linkedLibrary("gomp")]),
+        .target(name: "Engine", dependencies: ["CBLAS", "CAllocator", "CSIMD", "CWinograd", "CBFloat16"]),
         // Convolution and pooling over 1, 2 or 3 spatial dimensions, any kernel, stride and padding: the general
         // engine (signals, images, volumes) and the reference the fast 3x3 Conv2D is checked against.
         .target(name: "EngineND", dependencies: ["Engine", "CBLAS"]),
@@ -66,7 +68,7 @@ let package = Package(
         // Fixtures and numerical checks shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Engine", "FilterSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CSIMD", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CSIMD", "CBFloat16", "TestSupport"]),
         .testTarget(name: "EngineNDTests", dependencies: ["EngineND", "Engine", "TestSupport"]),
         .testTarget(name: "StyleTests", dependencies: ["Style", "Engine", "ImageIO", "TestSupport"]),
         // The executables run as a shell would run them: bytes in, images out, messages and exit codes.

@@ -26,11 +26,16 @@ public struct ConvolutionSettings: Sendable, Equatable {
     /// The code of the Winograd transforms' loops: the C loops for this CPU's newest instruction set unless a
     /// benchmark or test forces one (every choice gives the same bits; it must run on this CPU).
     public var loops: TransformLoops = .best
+    /// The number format of the backward pass's Winograd products: float32 unless an executable chooses
+    /// bfloat16 (`BackwardProducts`; it must run on this CPU). The tests' bounds are float32's unless they say.
+    public var backwardProducts: BackwardProducts = .float32
 
-    public init(algorithm: ConvolutionAlgorithm = .automatic, scratchBudget: Int = 32 << 20, loops: TransformLoops = .best) {
+    public init(algorithm: ConvolutionAlgorithm = .automatic, scratchBudget: Int = 32 << 20, loops: TransformLoops = .best,
+                backwardProducts: BackwardProducts = .float32) {
         self.algorithm = algorithm
         self.scratchBudget = scratchBudget
         self.loops = loops
+        self.backwardProducts = backwardProducts
     }
     public static let defaults = ConvolutionSettings()
 }
@@ -73,7 +78,10 @@ public struct Conv2D: Sendable {
 
     /// The same convolution on one path.
     public func using(_ algorithm: ConvolutionAlgorithm) -> Conv2D {
-        using(ConvolutionSettings(algorithm: algorithm, scratchBudget: settings.scratchBudget, loops: settings.loops))
+        var s = settings
+        s.algorithm = algorithm
+        s.backwardAlgorithm = nil
+        return using(s)
     }
 
     /// The flipped, transposed kernel [inChannels, outChannels, 3, 3] of backward's im2col path.
@@ -105,10 +113,26 @@ public struct Conv2D: Sendable {
         }
     }
 
+    /// The same, rounded to bfloat16 (for `BackwardProducts.bfloat16`): built from the float32 one, which
+    /// is not kept for it.
+    var winogradBackwardBFloat16: [UInt16] {
+        kernels.get(.winogradBackwardBFloat16) {
+            BackwardProducts.rounded(Winograd.transformKernel(weight, outChannels: outChannels, inChannels: inChannels, flipped: true))
+        }
+    }
+
+    /// Backward's Winograd kernel in the format of `settings.backwardProducts`.
+    var winogradBackwardKernel: Winograd.Kernel {
+        switch settings.backwardProducts {
+        case .float32: .float32(winogradBackward)
+        case .bfloat16: .bfloat16(winogradBackwardBFloat16)
+        }
+    }
+
     public func forward(_ input: Tensor) -> Tensor {
         precondition(input.channels == inChannels, "conv expects \(inChannels) channels, got \(input.channels)")
         if useWinograd(inChannels: inChannels, outChannels: outChannels, width: input.width, height: input.height, backward: false) {
-            return Winograd.convolve(input, kernel: winogradForward, bias: bias, outChannels: outChannels,
+            return Winograd.convolve(input, kernel: .float32(winogradForward), bias: bias, outChannels: outChannels,
                                      budget: settings.scratchBudget, loops: settings.loops)
         }
         return Conv2D.convolve(input, weight: weight, bias: bias, outChannels: outChannels, budget: settings.scratchBudget)
@@ -125,7 +149,7 @@ public struct Conv2D: Sendable {
         precondition(outputGradient.channels == outChannels)
         let (w, h) = (outputGradient.width, outputGradient.height)
         if useWinograd(inChannels: outChannels, outChannels: inChannels, width: w, height: h, backward: true) {
-            return Winograd.convolve(outputGradient, kernel: winogradBackward, bias: nil, outChannels: inChannels,
+            return Winograd.convolve(outputGradient, kernel: winogradBackwardKernel, bias: nil, outChannels: inChannels,
                                      budget: settings.scratchBudget, mask: inputMask, loops: settings.loops)
         }
         var gradient = Conv2D.convolve(outputGradient, weight: backwardWeight, bias: nil, outChannels: inChannels,
@@ -160,7 +184,7 @@ public struct Conv2D: Sendable {
                     let rows = UnpooledRows(gradient: g.baseAddress!, argmax: kind == .max ? a.baseAddress : nil,
                                             mask: poolInputMask == nil ? nil : m.baseAddress,
                                             channels: outChannels, height: h, width: w)
-                    return Winograd.convolve(rows, kernel: winogradBackward, bias: nil, outChannels: inChannels,
+                    return Winograd.convolve(rows, kernel: winogradBackwardKernel, bias: nil, outChannels: inChannels,
                                              budget: settings.scratchBudget, mask: inputMask, loops: settings.loops)
                 }
             }
@@ -271,14 +295,15 @@ public struct Conv2D: Sendable {
 /// Built lazily so that a network only holds the transforms of the layers and directions it runs (forward-only
 /// tools never build backward kernels; passes that stop at relu5_1 never transform conv5_2 and conv5_3).
 final class DerivedKernels: @unchecked Sendable {
-    enum Kind: Int { case flipped, winogradForward, winogradBackward }
+    enum Kind: Int { case flipped, winogradForward, winogradBackward, winogradBackwardBFloat16 }
     private let lock = NSLock()
-    private var built: [Int: [Float]] = [:]
+    private var built: [Int: any Sendable] = [:]
 
-    func get(_ kind: Kind, _ build: () -> [Float]) -> [Float] {
+    /// The kernel of `kind`, built by `build` on first use; `Element` must be the same for every use of a kind.
+    func get<Element: Sendable>(_ kind: Kind, _ build: () -> [Element]) -> [Element] {
         lock.lock()
         defer { lock.unlock() }
-        if let kernel = built[kind.rawValue] { return kernel }
+        if let kernel = built[kind.rawValue] { return kernel as! [Element] }
         let kernel = build()
         built[kind.rawValue] = kernel
         return kernel

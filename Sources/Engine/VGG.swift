@@ -104,7 +104,10 @@ public final class VGG: Sendable {
 
     /// The same network with every convolution on one path: how benchmarks and tests pin it.
     public func using(_ algorithm: ConvolutionAlgorithm) -> VGG {
-        using(ConvolutionSettings(algorithm: algorithm, scratchBudget: convolution.scratchBudget, loops: convolution.loops))
+        var s = convolution
+        s.algorithm = algorithm
+        s.backwardAlgorithm = nil
+        return using(s)
     }
 
     public var tapNames: [String] { layers.map(\.name) }

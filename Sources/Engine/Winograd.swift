@@ -1,3 +1,4 @@
+import CBFloat16
 import CBLAS
 import CWinograd
 import Foundation
@@ -119,10 +120,24 @@ enum Winograd {
     /// Scratch per worker that stays in its core's cache (L2 of this machine's cores).
     static let cacheBytes = 2 << 20
 
+    /// The transformed kernel of one convolution direction, in the number format of its products: float32
+    /// (sgemm), or rounded to bfloat16 once (oneDNN's bf16 matmul, on CPUs with AVX-512 BF16; `BackwardProducts`).
+    enum Kernel {
+        case float32([Float])
+        case bfloat16([UInt16])
+
+        var count: Int {
+            switch self {
+            case .float32(let u): u.count
+            case .bfloat16(let u): u.count
+            }
+        }
+    }
+
     /// out[o] = bias[o] + sum_i conv3x3(kernel[o, i], input[i]), with `kernel` from `transformKernel`
     /// ([36][outChannels][input.channels]) and zero padding 1. With `mask` (one bit per output element), outputs
     /// whose bit is clear are zeroed as they are written: backward fuses the preceding ReLU's backward this way.
-    static func convolve(_ input: Tensor, kernel: [Float], bias: [Float]?, outChannels: Int, budget: Int,
+    static func convolve(_ input: Tensor, kernel: Kernel, bias: [Float]?, outChannels: Int, budget: Int,
                          mask: BitMask? = nil, loops: TransformLoops = .best) -> Tensor {
         input.data.withUnsafeBufferPointer { src in
             convolve(DenseRows(base: src.baseAddress!, channels: input.channels, height: input.height, width: input.width),
@@ -132,7 +147,7 @@ enum Winograd {
 
     /// The same convolution of an input whose rows `Rows` produces (a tensor's, or a gradient unpooled on the fly).
     /// `loops` runs the transforms' loops (every choice gives the same bits); it must run on this CPU.
-    static func convolve<Rows: WinogradRows>(_ input: Rows, kernel: [Float], bias: [Float]?, outChannels: Int, budget: Int,
+    static func convolve<Rows: WinogradRows>(_ input: Rows, kernel: Kernel, bias: [Float]?, outChannels: Int, budget: Int,
                                              mask: BitMask?, loops: TransformLoops = .best) -> Tensor {
         precondition(loops.runsHere, "the \(loops) loops need \(loops.level), this CPU has \(InstructionLevel.cpu)")
         precondition(blockTiles == Int(STYLIZE_WINOGRAD_BLOCK_TILES))
@@ -163,32 +178,25 @@ enum Winograd {
         precondition(mask == nil || mask!.count == cout * h * w)
         let maskWords = mask?.words ?? []
         let data = [Float].filled(count: cout * h * w) { out in
-            kernel.withUnsafeBufferPointer { u in
-                maskWords.withUnsafeBufferPointer { words in
-                    // (An empty array's buffer may still have an address.)
-                    let maskBits = mask == nil ? nil : words.baseAddress
-                    let counter = WorkCounter(chunks)
-                    ThreadSettings.withSingleThreadedBLAS {
-                        parallelFor(min(workers, chunks)) { _ in
-                            ScratchPool.shared.with(scratchFloats) { scratch in
-                                while let index = counter.take() {
-                                    let first = index * chunk
-                                    let count = min(chunk, tiles - first)
-                                    let v = scratch
-                                    let m = v + positions * cin * count
-                                    let lines = m + positions * cout * count
-                                    transformInput(input, geometry, firstTile: first, count: count,
-                                                   into: v, lines: lines, loops: loops)
-                                    for p in 0..<positions {
-                                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                                                    Int32(cout), Int32(count), Int32(cin),
-                                                    1, u.baseAddress! + p * cout * cin, Int32(cin),
-                                                    v + p * cin * count, Int32(count),
-                                                    0, m + p * cout * count, Int32(count))
-                                    }
-                                    transformOutput(m, channels: cout, geometry, firstTile: first, count: count,
-                                                    bias: bias, mask: maskBits, into: out, lines: lines, loops: loops)
-                                }
+            maskWords.withUnsafeBufferPointer { words in
+                // (An empty array's buffer may still have an address.)
+                let maskBits = mask == nil ? nil : words.baseAddress
+                let counter = WorkCounter(chunks)
+                ThreadSettings.withSingleThreadedBLAS {
+                    parallelFor(min(workers, chunks)) { _ in
+                        let products = ChunkProducts(kernel, rows: cout, inner: cin)
+                        ScratchPool.shared.with(scratchFloats) { scratch in
+                            while let index = counter.take() {
+                                let first = index * chunk
+                                let count = min(chunk, tiles - first)
+                                let v = scratch
+                                let m = v + positions * cin * count
+                                let lines = m + positions * cout * count
+                                transformInput(input, geometry, firstTile: first, count: count,
+                                               into: v, lines: lines, loops: loops)
+                                products.run(v, columns: count, into: m)
+                                transformOutput(m, channels: cout, geometry, firstTile: first, count: count,
+                                                bias: bias, mask: maskBits, into: out, lines: lines, loops: loops)
                             }
                         }
                     }
@@ -196,6 +204,42 @@ enum Winograd {
             }
         }
         return Tensor(channels: cout, height: h, width: w, data: data)
+    }
+
+    /// The 36 products of one chunk, M_p [rows x columns] = U_p [rows x inner] * V_p [inner x columns], for one
+    /// worker: 36 sgemm calls, or V rounded to bfloat16 in place and one batched oneDNN matmul.
+    struct ChunkProducts {
+        let kernel: Kernel
+        let rows: Int, inner: Int
+        let bfloat16: BFloat16Product?
+
+        init(_ kernel: Kernel, rows: Int, inner: Int) {
+            (self.kernel, self.rows, self.inner) = (kernel, rows, inner)
+            if case .bfloat16 = kernel { bfloat16 = BFloat16Product(batch: positions, rows: rows, inner: inner) } else { bfloat16 = nil }
+        }
+
+        func run(_ v: UnsafeMutablePointer<Float>, columns: Int, into m: UnsafeMutablePointer<Float>) {
+            switch kernel {
+            case .float32(let u):
+                u.withUnsafeBufferPointer { u in
+                    for p in 0..<positions {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                                    Int32(rows), Int32(columns), Int32(inner),
+                                    1, u.baseAddress! + p * rows * inner, Int32(inner),
+                                    v + p * inner * columns, Int32(columns),
+                                    0, m + p * rows * columns, Int32(columns))
+                    }
+                }
+            case .bfloat16(let u):
+                let count = positions * inner * columns
+                v.withMemoryRebound(to: UInt16.self, capacity: count) { rounded in
+                    stylize_bf16_round(v, rounded, count)
+                    u.withUnsafeBufferPointer { u in
+                        bfloat16!.run(a: u.baseAddress!, b: rounded, columns: columns, into: m)
+                    }
+                }
+            }
+        }
     }
 
     struct Geometry {

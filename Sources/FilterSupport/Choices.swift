@@ -48,3 +48,24 @@ public enum StartChoice: ExpressibleByArgument, Equatable, Sendable {
         }
     }
 }
+
+/// --backward-precision: the number format of the backward pass's Winograd products (`BackwardProducts`).
+public enum BackwardPrecision: String, ExpressibleByArgument, CaseIterable, Sendable {
+    /// bfloat16 where the CPU has AVX-512 BF16, float32 elsewhere.
+    case auto
+    case float32
+    case bfloat16
+
+    /// The products for this CPU; bfloat16 asked for on a CPU that cannot run it is an error naming the CPU's.
+    public func resolved() throws -> BackwardProducts {
+        switch self {
+        case .auto: return .best
+        case .float32: return .float32
+        case .bfloat16:
+            guard BackwardProducts.bfloat16.runsHere else {
+                throw CommandError.badValue("--backward-precision bfloat16 needs a CPU with AVX-512 BF16; this one has \(InstructionLevel.cpu)")
+            }
+            return .bfloat16
+        }
+    }
+}

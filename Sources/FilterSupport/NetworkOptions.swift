@@ -17,11 +17,13 @@ public struct NetworkOptions: ParsableArguments {
     }
 
     /// Sets the thread count and the allocator's reuse of freed memory, and loads the network, its convolutions
-    /// as `ConvolutionSettings.fromEnvironment()` says.
-    public func loadNetwork(pooling: PoolingKind = .max) throws -> VGG {
+    /// as `ConvolutionSettings.fromEnvironment()` says, their backward products in `backwardProducts`.
+    public func loadNetwork(pooling: PoolingKind = .max, backwardProducts: BackwardProducts = .float32) throws -> VGG {
         if let threads { ThreadSettings.set(threads) }
         AllocatorSettings.reuseFreedMemory()
-        return try VGG(path: try WeightsLocator.resolve(weights), pooling: pooling, convolution: try .fromEnvironment())
+        var convolution = try ConvolutionSettings.fromEnvironment()
+        convolution.backwardProducts = backwardProducts
+        return try VGG(path: try WeightsLocator.resolve(weights), pooling: pooling, convolution: convolution)
     }
 }
 

@@ -14,7 +14,7 @@ struct EngineBenchCommand: ParsableCommand {
         Per size: the best of --repeat passes (wall and CPU seconds), the GFLOP/s of the 3x3 convolutions \
         (the im2col-equivalent count), the sgemm rate measured in the same process, and the peak RSS, which is \
         the process's high-water mark: run one size per process for a clean figure. Last line per size: \
-        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M kernel=K loops=L [reference=S] [swift_loops=S] [torch_V=S...] [tensorflow_V=S]" (K: the OpenBLAS \
+        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M kernel=K loops=L [reference=S] [bfloat16=S] [swift_loops=S] [torch_V=S...] [tensorflow_V=S]" (K: the OpenBLAS \
         kernel, L: the Winograd transforms' loops). --vs-swift-loops also times the pass with the transforms' \
         Swift reference loops, which must give the same bits. --save-result and --compare-result check that two kernels give the same pass within float32 \
         rounding (scripts/bench-engine: the environment's kernel, then OPENBLAS_CORETYPE unset).
@@ -25,6 +25,7 @@ struct EngineBenchCommand: ParsableCommand {
           stylize-bench engine 256 512
           stylize-bench engine --repeat 1 --reference 512
           stylize-bench engine --vs-swift-loops 256 512
+          stylize-bench engine --vs-bfloat16 256 512 1024
           stylize-bench engine --loops x86-64 512
           stylize-bench engine --layers --check --repeat 2 128
           stylize-bench engine --vs-torch --torch-program scripts/lib/torch_bench.py 512
@@ -55,6 +56,9 @@ struct EngineBenchCommand: ParsableCommand {
 
     /// `--loops` as a choice.
     var transformLoops: TransformLoops { loops == "best" ? .best : TransformLoops(rawValue: loops)! }
+
+    @Flag(name: .customLong("vs-bfloat16"), help: "Also time the pass with bfloat16 backward products, stylize's default on CPUs with AVX-512 BF16 (elsewhere a note), and print how far its input gradient is from float32's.")
+    var versusBFloat16 = false
 
     @Flag(name: .customLong("layers"), help: "Per-convolution times (forward and backward) of both algorithms at each size.")
     var perLayer = false
@@ -156,6 +160,21 @@ struct EngineBenchCommand: ParsableCommand {
                          difference.max, difference.l2))
             summary += String(format: " reference=%.4f", ref.total)
         }
+        if versusBFloat16 && !BackwardProducts.bfloat16.runsHere {
+            print("\(size)x\(size): bfloat16 backward products: not on this CPU (\(InstructionLevel.cpu), no AVX-512 BF16); stylize runs float32 here")
+        }
+        var usersPass = main.total   // the pass stylize runs by default on this CPU: bfloat16 backward where it can
+        if versusBFloat16 && BackwardProducts.bfloat16.runsHere {
+            var settings = net.convolution
+            settings.backwardProducts = .bfloat16
+            let half = try timePass(net.using(settings), x, algorithm)
+            let difference = relativeDifference(half.input, main.input)
+            print(String(format: "%dx%d: bfloat16 backward products %.3f s (forward %.3f s, cpu %.2f s), %.2fx float32's speed; input gradient within %.1e of float32's largest entry (%.1e in L2 norm); %@",
+                         size, size, half.total, half.forward, half.cpu, main.total / half.total, difference.max, difference.l2,
+                         BackwardProducts.bfloat16.description as NSString))
+            summary += String(format: " bfloat16=%.4f", half.total)
+            usersPass = half.total
+        }
         if versusSwiftLoops && transformLoops != .swift {
             let swift = try timePass(net.using(ConvolutionSettings(algorithm: .automatic, scratchBudget: budget << 20, loops: .swift)),
                                      x, algorithm)
@@ -170,8 +189,8 @@ struct EngineBenchCommand: ParsableCommand {
         for peer in peers where peer.enabled {
             for (variant, t) in peerSeconds(peer.name, python: peer.python, program: peer.program, size: size, repeats: repeats,
                                             tap: tap, weightsPath: networkOptions.weights, install: peer.install) {
-                print(String(format: "%dx%d: %@ %@ %.3f s, %.1f GFLOP/s; stylize is %.2fx its speed",
-                             size, size, peer.name as NSString, variant as NSString, t, flops / t / 1e9, t / main.total))
+                print(String(format: "%dx%d: %@ %@ %.3f s, %.1f GFLOP/s; stylize is %.2fx its speed (float32 %.2fx)",
+                             size, size, peer.name as NSString, variant as NSString, t, flops / t / 1e9, t / usersPass, t / main.total))
                 summary += String(format: " %@_%@=%.4f", peer.name as NSString, variant as NSString, t)
             }
         }

@@ -6,9 +6,9 @@ import Style
 extension StylizeRun {
     /// What a `--checkpoint` is valid for, in the order a mismatch is reported: the weights, each style (by
     /// the hash of its file's bytes, so a moved file still matches), every option that changes the result
-    /// (`--schedule` as --iterations leaves it, or "default": the size picks it), the thread count and the convolution path (both change how
-    /// sums are cut, and so the last bits: same bytes need the same ones). Not in it: --checkpoint-every,
-    /// --progress-every, --quiet, --verbose and the weights' path (their fingerprint is).
+    /// (`--schedule` as --iterations leaves it, or "default": the size picks it), the thread count, the convolution
+    /// path and the backward products' format (they change how sums are cut or rounded, and so the last bits: same
+    /// bytes need the same ones). Not in it: --checkpoint-every, --progress-every, --quiet, --verbose and the weights' path (their fingerprint is).
     func checkpointIdentity(options: StylizeOptions, network: VGG) throws -> [(key: String, value: String)] {
         func number(_ value: Double?) -> String { value.map { "\($0)" } ?? "default" }
         func fileHash(_ path: String) throws -> String {
@@ -59,6 +59,7 @@ extension StylizeRun {
             ("--independent-frames", "\(command.independentFrames)"),
             ("--threads", "\(ThreadSettings.workers)"),
             ("STYLIZE_CONV", network.convolution.algorithm.rawValue),
+            ("--backward-precision", network.convolution.backwardProducts.rawValue),
         ]
         return identity
     }

@@ -16,9 +16,11 @@ struct StylizeRun {
         let checkpoints = try command.checkpoint.map {
             try CheckpointSession(path: $0, policy: try CheckpointPolicy(command.checkpointEvery), diagnostics: diagnostics)
         }
-        let network = try command.networkOptions.loadNetwork(pooling: command.pooling)
+        let network = try command.networkOptions.loadNetwork(pooling: command.pooling,
+                                                             backwardProducts: try command.backwardPrecision.resolved())
         if command.verbose {
-            diagnostics.message("\(BLASKernel.current()); Winograd transforms: \(network.convolution.loops)")
+            diagnostics.message("\(BLASKernel.current()); Winograd transforms: \(network.convolution.loops); "
+                                + "backward products: \(network.convolution.backwardProducts)")
         }
         let stylizer = try Stylizer(network: network, options: options)
         let layers = options.styleLayers.map(\.name)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Engine
 import ImageIO
 import TestSupport
 
@@ -13,6 +14,17 @@ final class OptionTests: XCTestCase {
         XCTAssertEqual(result.status, 64, result.stderr, file: file, line: line)
         XCTAssertEqual(result.stderr, "\(program): \(message) (see \(program) --help)\n", file: file, line: line)
         XCTAssertEqual(result.stdout.count, 0, file: file, line: line)
+    }
+
+    /// --backward-precision takes auto, float32 or bfloat16; bfloat16 only where the CPU has AVX-512 BF16.
+    func testBackwardPrecisionIsChecked() throws {
+        let style = try TestImages.write([NetpbmImage(rgb: TestImages.pattern(width: 32, height: 32))], to: "options-style.ppm")
+        try assertUsageError("stylize", ["--style", style, "--backward-precision", "half"],
+                             "The value 'half' is invalid for '--backward-precision <format>'. Please provide one of 'auto', 'float32' or 'bfloat16'.")
+        if !BackwardProducts.bfloat16.runsHere {
+            try assertUsageError("stylize", ["--style", style, "--backward-precision", "bfloat16"],
+                                 "--backward-precision bfloat16 needs a CPU with AVX-512 BF16; this one has \(InstructionLevel.cpu)")
+        }
     }
 
     /// Weights that parse as Doubles but are not finite, and a weight without a layer name, are refused (found

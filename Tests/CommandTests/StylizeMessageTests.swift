@@ -63,13 +63,29 @@ final class StylizeMessageTests: XCTestCase {
         let first = result.stderr.components(separatedBy: "\n")[0]
         let kernel = #"^stylize: OpenBLAS \d+\.\d+\.\d+, kernel [A-Za-z0-9_]+( \((SSE|AVX|AVX2|AVX-512|AVX-512 BF16)\))?, CPU (SSE|AVX|AVX2|AVX-512|AVX-512 BF16)"#
             + #"( \(OPENBLAS_CORETYPE=\S+\)(; this CPU could run [A-Za-z]+ \([A-Z0-9 -]+\) kernels, faster: unset OPENBLAS_CORETYPE)?)?"#
-            + #"; Winograd transforms: C (x86-64 \(SSE2\)|AVX2|AVX-512)$"#
+            + #"; Winograd transforms: C (x86-64 \(SSE2\)|AVX2|AVX-512); backward products: (float32|bfloat16 \(oneDNN \S+ \S+\))$"#
         XCTAssertNotNil(first.range(of: kernel, options: .regularExpression), first)
-        // The transforms' loops are those of this CPU's newest instruction set (cpuid in this process too).
-        XCTAssertTrue(first.hasSuffix("; Winograd transforms: \(TransformLoops.best)"), first)
+        // The transforms' loops are those of this CPU's newest instruction set (cpuid in this process too), the
+        // backward products bfloat16 where it has AVX-512 BF16 (--backward-precision auto).
+        XCTAssertTrue(first.hasSuffix("; Winograd transforms: \(TransformLoops.best); backward products: \(BackwardProducts.best)"), first)
         let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { !$0.isEmpty } ?? false
         XCTAssertEqual(first.contains("(OPENBLAS_CORETYPE="), forced, first)
         XCTAssertEqual(result.stderr.components(separatedBy: "\n").filter { $0.contains("OpenBLAS") }.count, 1, "once per run")
+    }
+
+    /// --backward-precision float32 keeps the products float32 on any CPU; bfloat16 runs where the CPU has AVX-512
+    /// BF16 (elsewhere it is refused: OptionTests).
+    func testBackwardPrecisionChoices() throws {
+        let input = try TestImages.bytes([NetpbmImage(rgb: TestImages.pattern(width: 24, height: 16))])
+        func firstLine(_ precision: String) throws -> String {
+            try run(["--schedule", "1:1", "--verbose", "--backward-precision", precision], stdin: input).stderr.components(separatedBy: "\n")[0]
+        }
+        let float32 = try firstLine("float32")
+        XCTAssertTrue(float32.hasSuffix("; backward products: float32"), float32)
+        if BackwardProducts.bfloat16.runsHere {
+            let bfloat16 = try firstLine("bfloat16")
+            XCTAssertTrue(bfloat16.contains("; backward products: bfloat16 (oneDNN "), bfloat16)
+        }
     }
 
     /// --verbose names each stage's memory plan once, before its first evaluation: untiled with the history in

@@ -86,6 +86,42 @@ final class WinogradTests: XCTestCase {
         print("Winograd backward: largest error \(worst) of its bound")
     }
 
+    /// bfloat16 backward products (CPUs with AVX-512 BF16) against the float64 sum: both operands of each product
+    /// rounded to bfloat16 add a factor (1 + 2⁻⁸)² to Winograd's float32 bound (`Float32Rounding.winogradBFloat16Bound`).
+    /// The float32 path's bound is about 2⁸ times tighter, so the test would fail if the rounding were coarser
+    /// or the products wrong. Small chunks (`scratchBudget` 1) too: a product shape per tile count.
+    func testBFloat16BackwardWithinItsBound() throws {
+        guard BackwardProducts.bfloat16.runsHere else { throw XCTSkip("this CPU has \(InstructionLevel.cpu), not AVX-512 BF16") }
+        var worst = 0.0, beyondFloat32 = 0.0
+        for budget in [32 << 20, 1] {
+            for (n, (cin, cout, h, w)) in Self.shapes.enumerated() {
+                let conv = makeConv(cin, cout, seed: UInt64(300 + n))
+                let g = randomTensor(cout, h, w, seed: UInt64(400 + n))
+                let exact = exactConv(g, conv.backwardWeight, nil, outChannels: cin)
+                let half = conv.using(ConvolutionSettings(algorithm: .winograd, scratchBudget: budget, backwardProducts: .bfloat16))
+                let gradient = half.backward(outputGradient: g)
+                XCTAssertEqual(gradient.shape, [cin, h, w])
+                let label = "bfloat16 backward \(cin)<-\(cout) \(h)x\(w), budget \(budget)"
+                worst = max(worst, Float32Rounding.assertWithin(gradient.data, exact.data, bound: Float32Rounding.winogradBFloat16Bound(
+                    g, weight: conv.backwardWeight, bias: nil, outChannels: cin), label))
+                let float32Bound = Float32Rounding.winogradBound(g, weight: conv.backwardWeight, bias: nil, outChannels: cin)
+                for (i, bound) in float32Bound.enumerated() {
+                    beyondFloat32 = max(beyondFloat32, abs(Double(gradient.data[i]) - Double(exact.data[i])) / bound)
+                }
+            }
+        }
+        // The products were rounded: somewhere the error is beyond what float32 products could make.
+        XCTAssertGreaterThan(beyondFloat32, 1, "no error beyond float32's bound: were the products bfloat16?")
+        print("Winograd bfloat16 backward: largest error \(worst) of its bound, \(beyondFloat32) of float32's")
+    }
+
+    /// The backward products' format is kept when a network or layer is pinned to one path.
+    func testPinningAPathKeepsTheBackwardProducts() {
+        let conv = makeConv(4, 6, seed: 1).using(ConvolutionSettings(backwardProducts: .bfloat16))
+        XCTAssertEqual(conv.using(.im2col).settings.backwardProducts, .bfloat16)
+        XCTAssertEqual(conv.using(.winograd).settings.algorithm, .winograd)
+    }
+
     /// Twice the Winograd bound: two Winograd evaluations that may differ in blocking (and so in rounding).
     func twoEvaluationsBound(_ x: Tensor, _ conv: Conv2D) -> [Double] {
         Float32Rounding.winogradBound(x, weight: conv.weight, bias: conv.bias, outChannels: conv.outChannels).map { 2 * $0 }

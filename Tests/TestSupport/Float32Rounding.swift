@@ -108,6 +108,19 @@ public enum Float32Rounding {
         return winogradMagnitudes(x, weight: weight, bias: bias, outChannels: outChannels).map { $0 * g }
     }
 
+    /// The unit roundoff of bfloat16 (8 significant bits): 2⁻⁸.
+    public static let bfloat16Unit = 0x1p-8
+
+    /// The bound on |Winograd convolution with bfloat16 products - exact|, per output: the float32 chain of
+    /// `winogradBound`, with both operands of each product rounded once more, to bfloat16 (the transformed
+    /// kernel and the transformed input, each within 2⁻⁸ relative; their product is exact in float32 and summed
+    /// in float32): (1 + 2⁻⁸)² (1 + γ_(Cin+21)) - 1 times the same computation on absolute values. (A value
+    /// below 2⁻¹²⁶ becomes 0, an absolute error of at most 2⁻¹²⁶ that the tests' data does not reach.)
+    public static func winogradBFloat16Bound(_ x: Tensor, weight: [Float], bias: [Float]?, outChannels: Int) -> [Double] {
+        let g = (1 + bfloat16Unit) * (1 + bfloat16Unit) * (1 + gamma(x.channels + 21)) - 1
+        return winogradMagnitudes(x, weight: weight, bias: bias, outChannels: outChannels).map { $0 * g }
+    }
+
     /// Asserts |a_i - b_i| <= bound_i for every i and returns the largest ratio |a_i - b_i| / bound_i
     /// (below 1 when the assertion holds), for the test to print.
     @discardableResult

@@ -6,10 +6,10 @@ STYLIZE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # The sample photos and paintings in the repository (fixtures/README.md: sources and licences).
 STYLIZE_IMAGES="$STYLIZE_ROOT/fixtures/images"
 
-# Debian packages the project needs: libnetpbm, OpenBLAS and OpenCV's video module (DIS optical flow) to build;
-# netpbm, ImageMagick, ffmpeg and GNU parallel (and rsync, for its transfers) for the pipelines around the
+# Debian packages the project needs: libnetpbm, OpenBLAS, OpenCV's video module (DIS optical flow) and oneDNN
+# (bfloat16 backward products on CPUs with AVX-512 BF16) to build; netpbm, ImageMagick, ffmpeg and GNU parallel (and rsync, for its transfers) for the pipelines around the
 # filters and their tests.
-STYLIZE_DEBS=(libnetpbm-dev libopenblas-dev libopencv-video-dev netpbm imagemagick ffmpeg parallel rsync)
+STYLIZE_DEBS=(libnetpbm-dev libopenblas-dev libopencv-video-dev libdnnl-dev netpbm imagemagick ffmpeg parallel rsync)
 
 PYTHON="${PYTHON:-python3}"
 
