@@ -20,6 +20,8 @@ import Foundation
 /// Numerics: the transforms multiply by small integers (up to 8) and the kernel transform by fractions
 /// computed in double precision, so the result differs from a direct float32 convolution by a few units in
 /// the last place of the largest terms; the tests bound the relative error (see WinogradTests).
+/// With bfloat16 products (`Kernel.bfloat16`, the backward pass on CPUs with AVX-512 BF16) both operands of each
+/// product are rounded to 8 significant bits first: the bound grows by a factor (1 + 2⁻⁸)² (WinogradTests).
 enum Winograd {
     /// Output tile side (m in F(m x m, 3 x 3)).
     static let tile = 4
