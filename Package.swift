@@ -68,7 +68,7 @@ let package = Package(
         // Fixtures and numerical checks shared by the test targets.
         .target(name: "TestSupport", dependencies: ["Engine", "FilterSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "CSIMD", "CBFloat16", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "CSIMD", "CWinograd", "CBFloat16", "TestSupport"]),
         .testTarget(name: "EngineNDTests", dependencies: ["EngineND", "Engine", "TestSupport"]),
         .testTarget(name: "StyleTests", dependencies: ["Style", "Engine", "ImageIO", "TestSupport"]),
         // The executables run as a shell would run them: bytes in, images out, messages and exit codes.

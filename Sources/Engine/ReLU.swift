@@ -1,3 +1,5 @@
+import CWinograd
+
 /// max(0, x), in place; its backward needs only where the output was positive, which `forward(_:mask:)`
 /// records in one bit per element.
 public enum ReLU {
@@ -18,10 +20,11 @@ public enum ReLU {
             mask.words.withUnsafeMutableBufferPointer { wordBuf in
                 let (p, words) = (buf.baseAddress!, wordBuf.baseAddress!)
                 parallelChunks(wordBuf.count, minChunk: 256) { range in
+                    let avx512 = BitMask.avx512
                     for wi in range {
                         let base = wi * 64
                         if base + 64 <= n {
-                            words[wi] = BitMask.relu64(p + base)
+                            words[wi] = avx512 ? stylize_relu64_avx512(p + base) : BitMask.relu64(p + base)
                         } else {
                             var bits: UInt64 = 0
                             for k in 0..<(n - base) {
@@ -80,6 +83,10 @@ public struct BitMask: Sendable, Equatable {
     /// Bytes held.
     public var byteCount: Int { words.count * 8 }
 
+    /// Whether the masks' loops run in AVX-512 (`stylize_relu64_avx512`, `stylize_apply_mask_avx512`, the same bits
+    /// as the Swift loops here): where the CPU has it, as the Winograd transforms' loops, read once.
+    static let avx512 = TransformLoops.best == .avx512
+
     /// max(0, x) on 64 floats in place; bit k is set where p[k] > 0.
     @inline(__always)
     static func relu64(_ p: UnsafeMutablePointer<Float>) -> UInt64 {
@@ -112,6 +119,16 @@ public struct BitMask: Sendable, Equatable {
 /// time: ReLU masks are close to random).
 @inline(__always)
 func applyMask(_ words: UnsafePointer<UInt64>, bitOffset: Int, to g: UnsafeMutablePointer<Float>, count: Int) {
+    if BitMask.avx512 {
+        stylize_apply_mask_avx512(words, bitOffset, g, count)
+    } else {
+        applyMaskSwift(words, bitOffset: bitOffset, to: g, count: count)
+    }
+}
+
+/// The Swift loop of `applyMask` (SIMD4), the reference of the AVX-512 one.
+@inline(__always)
+func applyMaskSwift(_ words: UnsafePointer<UInt64>, bitOffset: Int, to g: UnsafeMutablePointer<Float>, count: Int) {
     let weights = SIMD4<Int32>(1, 2, 4, 8)
     var k = 0
     while k < count {

@@ -1,4 +1,5 @@
 import XCTest
+import CWinograd
 @testable import Engine
 import TestSupport
 
@@ -86,6 +87,36 @@ final class LayerTests: XCTestCase {
             var y = t
             ReLU.forward(&y)
             return dot(y.data, r.data)
+        }
+    }
+
+    /// The ReLU masks' AVX-512 loops (where the CPU has them) give the Swift loops' bits: values of every sign,
+    /// ±0, NaN, infinities; masks applied at every bit offset within a word and lengths across word ends.
+    func testReLUMaskLoopsInAVX512MatchSwift() throws {
+        guard TransformLoops.avx512.runsHere else { throw XCTSkip("this CPU has \(InstructionLevel.cpu), not AVX-512") }
+        var rng = SplitMix64(seed: 21)
+        var values = (0..<640).map { _ in Float.random(in: -1...1, using: &rng) }
+        for (i, special) in [Float(0), -0.0, .nan, -.nan, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude].enumerated() {
+            values[7 * i + 3] = special
+        }
+        var swift = values, avx = values
+        var swiftBits = [UInt64](), avxBits = [UInt64]()
+        for w in 0..<(values.count / 64) {
+            swiftBits.append(swift.withUnsafeMutableBufferPointer { BitMask.relu64($0.baseAddress! + 64 * w) })
+            avxBits.append(avx.withUnsafeMutableBufferPointer { stylize_relu64_avx512($0.baseAddress! + 64 * w) })
+        }
+        XCTAssertEqual(avxBits, swiftBits)
+        XCTAssertEqual(avx.map(\.bitPattern), swift.map(\.bitPattern))
+        XCTAssertEqual(swift.filter { $0 == 0 }.map(\.sign).filter { $0 == .minus }.count, 0, "dropped values are +0")
+        let gradient = (0..<values.count).map { _ in Float.random(in: -1...1, using: &rng) }
+        for (offset, count) in [(0, 640), (1, 63), (5, 64), (60, 9), (63, 130), (17, 0), (33, 200), (100, 16)] {
+            var a = gradient, b = gradient
+            avxBits.withUnsafeBufferPointer { words in
+                a.withUnsafeMutableBufferPointer { applyMaskSwift(words.baseAddress!, bitOffset: offset, to: $0.baseAddress!, count: count) }
+                b.withUnsafeMutableBufferPointer { stylize_apply_mask_avx512(words.baseAddress!, offset, $0.baseAddress!, count) }
+            }
+            XCTAssertEqual(b.map(\.bitPattern), a.map(\.bitPattern), "offset \(offset), count \(count)")
+            if count >= 9 { XCTAssertNotEqual(a, gradient, "offset \(offset), count \(count): some were zeroed") }
         }
     }
 

@@ -2,6 +2,7 @@
 #define STYLIZE_WINOGRAD_LOOPS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// The Winograd F(4x4, 3x3) transforms' loops (Sources/Engine/Winograd.swift calls them per block of tiles),
 /// written once in plain C and compiled by clang for several instruction sets (winograd_loops.c): the caller
@@ -37,5 +38,12 @@ void stylize_winograd_input_block(stylize_loops_isa isa, const float *r0, const 
 /// past the image and dropped; `columns` >= 4 * tiles - 3).
 void stylize_winograd_output_block(stylize_loops_isa isa, const float *m, ptrdiff_t plane_stride, ptrdiff_t tiles,
                                    float bias, ptrdiff_t rows, ptrdiff_t columns, float *out, ptrdiff_t row_stride);
+
+/// ReLU in place on 64 floats with AVX-512 (only where the CPU has it: Engine's ReLU checks): max(0, x), +0 where
+/// x is not positive (NaN included); bit k of the result is set where p[k] > 0. The Swift loops' bits exactly.
+uint64_t stylize_relu64_avx512(float *p);
+
+/// g[k] = +0 for k in 0..<count wherever bit bit_offset + k of `words` is clear, with AVX-512 (as above).
+void stylize_apply_mask_avx512(const uint64_t *words, size_t bit_offset, float *g, size_t count);
 
 #endif
