@@ -69,9 +69,11 @@ public struct BLASKernel: Sendable, CustomStringConvertible {
     public let coreType: String?
     /// The newest instruction level of this CPU.
     public let cpu: InstructionLevel
+    /// The kernel OpenBLAS had picked for itself when `BLASKernelChoice` replaced it, nil when kept.
+    public let replaced: String?
 
-    public init(name: String, library: String, coreType: String?, cpu: InstructionLevel) {
-        (self.name, self.library, self.coreType, self.cpu) = (name, library, coreType, cpu)
+    public init(name: String, library: String, coreType: String?, cpu: InstructionLevel, replaced: String? = nil) {
+        (self.name, self.library, self.coreType, self.cpu, self.replaced) = (name, library, coreType, cpu, replaced)
     }
 
     /// The kernel in use in this process, `OPENBLAS_CORETYPE` from `environment`.
@@ -80,7 +82,7 @@ public struct BLASKernel: Sendable, CustomStringConvertible {
         let name = openblas_get_corename().map { String(cString: $0) } ?? "unknown"
         let coreType = environment["OPENBLAS_CORETYPE"].flatMap { $0.isEmpty ? nil : $0 }
         return BLASKernel(name: name, library: config.split(separator: " ").prefix(2).joined(separator: " "),
-                          coreType: coreType, cpu: .cpu)
+                          coreType: coreType, cpu: .cpu, replaced: BLASKernelChoice.replaced)
     }
 
     /// The kernel's instruction level, nil for a name not in OpenBLAS's list.
@@ -94,9 +96,15 @@ public struct BLASKernel: Sendable, CustomStringConvertible {
 
     /// "OpenBLAS 0.3.21, kernel Haswell (AVX2), CPU AVX2", then when OPENBLAS_CORETYPE is set
     /// " (OPENBLAS_CORETYPE=Haswell)", and when that holds it back
-    /// "; this CPU could run Cooperlake (AVX-512 BF16) kernels, faster: unset OPENBLAS_CORETYPE".
+    /// "; this CPU could run Cooperlake (AVX-512 BF16) kernels, faster: unset OPENBLAS_CORETYPE", and when
+    /// `BLASKernelChoice` replaced OpenBLAS's own pick " (OpenBLAS picked Prescott (SSE) for this CPU; set
+    /// OPENBLAS_CORETYPE to choose)".
     public var description: String {
         var text = "\(library), kernel \(name)" + (level.map { " (\($0))" } ?? "") + ", CPU \(cpu)"
+        if let replaced {
+            text += " (OpenBLAS picked \(replaced)" + (InstructionLevel(kernel: replaced).map { " (\($0))" } ?? "")
+                + " for this CPU; set OPENBLAS_CORETYPE to choose)"
+        }
         if let coreType { text += " (OPENBLAS_CORETYPE=\(coreType))" }
         if heldBack {
             text += "; this CPU could run \(cpu.kernelName) (\(cpu)) kernels, faster: unset OPENBLAS_CORETYPE"

@@ -16,9 +16,11 @@ public struct NetworkOptions: ParsableArguments {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
 
-    /// Sets the thread count and the allocator's reuse of freed memory, and loads the network, its convolutions
+    /// Sets the OpenBLAS kernel for the CPU when nobody chose one (`BLASKernelChoice`), the thread count and the
+    /// allocator's reuse of freed memory, and loads the network, its convolutions
     /// as `ConvolutionSettings.fromEnvironment()` says, their backward products in `backwardProducts`.
     public func loadNetwork(pooling: PoolingKind = .max, backwardProducts: BackwardProducts = .float32) throws -> VGG {
+        BLASKernelChoice.adoptCPUKernel()
         if let threads { ThreadSettings.set(threads) }
         AllocatorSettings.reuseFreedMemory()
         var convolution = try ConvolutionSettings.fromEnvironment()

@@ -11,5 +11,8 @@ struct StylizeBench: ParsableCommand {
         defaultSubcommand: EngineBenchCommand.self)
 }
 
-AllocatorSettings.reuseFreedMemory()  // as the filters do (NetworkOptions.loadNetwork)
+// As the filters do (NetworkOptions.loadNetwork): the OpenBLAS kernel for the CPU when nobody chose one, freed
+// memory kept for reuse.
+BLASKernelChoice.adoptCPUKernel()
+AllocatorSettings.reuseFreedMemory()
 StylizeBench.main()

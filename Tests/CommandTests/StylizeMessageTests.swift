@@ -62,6 +62,7 @@ final class StylizeMessageTests: XCTestCase {
         // First the kernel (names vary with the CPU and OPENBLAS_CORETYPE: the shape is checked).
         let first = result.stderr.components(separatedBy: "\n")[0]
         let kernel = #"^stylize: OpenBLAS \d+\.\d+\.\d+, kernel [A-Za-z0-9_]+( \((SSE|AVX|AVX2|AVX-512|AVX-512 BF16)\))?, CPU (SSE|AVX|AVX2|AVX-512|AVX-512 BF16)"#
+            + #"( \(OpenBLAS picked [A-Za-z0-9_]+( \((SSE|AVX|AVX2|AVX-512|AVX-512 BF16)\))? for this CPU; set OPENBLAS_CORETYPE to choose\))?"#
             + #"( \(OPENBLAS_CORETYPE=\S+\)(; this CPU could run [A-Za-z]+ \([A-Z0-9 -]+\) kernels, faster: unset OPENBLAS_CORETYPE)?)?"#
             + #"; Winograd transforms: C (x86-64 \(SSE2\)|AVX2|AVX-512); backward products: (float32|bfloat16 \(oneDNN \S+ \S+\))$"#
         XCTAssertNotNil(first.range(of: kernel, options: .regularExpression), first)
@@ -70,6 +71,11 @@ final class StylizeMessageTests: XCTestCase {
         XCTAssertTrue(first.hasSuffix("; Winograd transforms: \(TransformLoops.best); backward products: \(BackwardProducts.best)"), first)
         let forced = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"].map { !$0.isEmpty } ?? false
         XCTAssertEqual(first.contains("(OPENBLAS_CORETYPE="), forced, first)
+        // Nobody chose a kernel: stylize runs one of the CPU's own level, whatever OpenBLAS picked (BLASKernelChoice).
+        if !forced {
+            let level = InstructionLevel.cpu
+            XCTAssertTrue(first.contains(" (\(level)), CPU \(level)"), first)
+        }
         XCTAssertEqual(result.stderr.components(separatedBy: "\n").filter { $0.contains("OpenBLAS") }.count, 1, "once per run")
     }
 

@@ -1,3 +1,4 @@
+import CBLAS
 import CSIMD
 import XCTest
 @testable import Engine
@@ -55,5 +56,54 @@ final class BLASKernelTests: XCTestCase {
         if kernel.coreType == nil, let used = kernel.level {
             XCTAssertLessThanOrEqual(used, level, "OpenBLAS chose a kernel the CPU cannot run?")
         }
+    }
+
+    /// BLASKernelChoice's rule: OpenBLAS's own pick is replaced by the CPU level's kernel only when nobody set
+    /// OPENBLAS_CORETYPE and the pick is older; never by an older kernel, never a name OpenBLAS's list lacks.
+    func testTheKernelIsReplacedOnlyWhenNobodyChoseOneAndItIsOlderThanTheCPU() {
+        // Emerald Rapids (family 6 model 207): OpenBLAS 0.3.21 does not know it and runs Prescott.
+        XCTAssertEqual(BLASKernelChoice.replacement(for: "Prescott", coreType: nil, cpu: .avx512bf16), "Cooperlake")
+        XCTAssertEqual(BLASKernelChoice.replacement(for: "Haswell", coreType: nil, cpu: .avx512), "SkylakeX")
+        XCTAssertEqual(BLASKernelChoice.replacement(for: "Nehalem", coreType: nil, cpu: .avx2), "Haswell")
+        // The variable is a choice, kept even when it holds the CPU back.
+        XCTAssertNil(BLASKernelChoice.replacement(for: "Haswell", coreType: "Haswell", cpu: .avx512bf16))
+        XCTAssertNil(BLASKernelChoice.replacement(for: "Prescott", coreType: "Prescott", cpu: .avx512bf16))
+        // Already of the CPU's level (Zen is AVX2, as Haswell), or newer than the cpuid reading: kept.
+        XCTAssertNil(BLASKernelChoice.replacement(for: "Zen", coreType: nil, cpu: .avx2))
+        XCTAssertNil(BLASKernelChoice.replacement(for: "Cooperlake", coreType: nil, cpu: .avx512bf16))
+        XCTAssertNil(BLASKernelChoice.replacement(for: "SkylakeX", coreType: nil, cpu: .avx2))
+        XCTAssertNil(BLASKernelChoice.replacement(for: "Neoverse", coreType: nil, cpu: .avx512))
+    }
+
+    func testAReplacedPickIsNamed() {
+        let chosen = BLASKernel(name: "Cooperlake", library: "OpenBLAS 0.3.21", coreType: nil, cpu: .avx512bf16, replaced: "Prescott")
+        XCTAssertFalse(chosen.heldBack)
+        XCTAssertEqual(chosen.description, "OpenBLAS 0.3.21, kernel Cooperlake (AVX-512 BF16), CPU AVX-512 BF16 "
+                       + "(OpenBLAS picked Prescott (SSE) for this CPU; set OPENBLAS_CORETYPE to choose)")
+    }
+
+    /// The mechanism, without changing the kernel this process runs (tests keep the environment's): picking
+    /// the current kernel again through OpenBLAS's own initialization names the same kernel, leaves
+    /// OPENBLAS_CORETYPE as it was, and gives the same bits for the same product. A kernel OpenBLAS lacks is
+    /// refused with the kernel unchanged.
+    func testReinitializingToTheSameKernelKeepsItAndItsProducts() {
+        let (m, n, k) = (37, 29, 300)
+        var generator = SplitMix64(seed: 11)
+        let a = (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) }
+        func product() -> [Float] {
+            var c = [Float](repeating: 0, count: m * n)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, &c, Int32(n))
+            return c
+        }
+        let before = BLASKernel.current().name
+        let variable = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"]
+        let expected = product()
+        XCTAssertTrue(BLASKernelChoice.reinitialize(as: before))
+        XCTAssertEqual(BLASKernel.current().name, before)
+        XCTAssertEqual(getenv("OPENBLAS_CORETYPE").map { String(cString: $0) }, variable)
+        XCTAssertEqual(product().map(\.bitPattern), expected.map(\.bitPattern))
+        XCTAssertFalse(BLASKernelChoice.reinitialize(as: "Neoverse"))
+        XCTAssertEqual(BLASKernel.current().name, before)
     }
 }
