@@ -13,6 +13,8 @@ static unsigned long long extended_control_register0(void) {
 stylize_cpu_features stylize_cpu_features_detect(void) {
     stylize_cpu_features f = {0};
     unsigned int eax, ebx, ecx, edx;
+    if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return f;
+    f.amd = ebx == 0x68747541 && edx == 0x69746e65 && ecx == 0x444d4163;  // "Auth" "enti" "cAMD"
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
     const int osxsave = (ecx >> 27) & 1, avx = (ecx >> 28) & 1, fma = (ecx >> 12) & 1;
     if (!osxsave || !avx) return f;

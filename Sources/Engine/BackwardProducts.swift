@@ -1,4 +1,5 @@
 import CBFloat16
+import CSIMD
 import Foundation
 
 /// The number format of the Winograd-domain products in a convolution's backward pass (the input gradient's),
@@ -7,8 +8,8 @@ import Foundation
 ///
 /// `bfloat16` rounds both operands of each product to bfloat16 (8 significant bits: each within 2⁻⁹ relative
 /// of its float32 value, Winograd's transformed kernel once, the transformed gradient per chunk) and sums
-/// their exact products in float32 (oneDNN's matmul, `CBFloat16`). On a CPU with AVX-512 BF16 that runs at
-/// twice float32's rate. Measured (README, Speed and memory): after the default job on three pairs the written
+/// their exact products in float32 (oneDNN's matmul, `CBFloat16`). It runs on any CPU with AVX-512 BF16, and is
+/// faster only where its dot product (VDPBF16PS) runs at twice float32's FMA rate (`choice`). Measured (README, Speed and memory): after the default job on three pairs the written
 /// image's J was within 0.4% of float32's, where bfloat16 in the forward products too moved it by up to 3%.
 /// Error bound, element by element: within (1 + 2⁻⁸)² (1 + γ_(Cin+21)) - 1 of Winograd's computation on
 /// absolute values (`WinogradTests`), against γ_(Cin+21) for float32.
@@ -24,8 +25,20 @@ public enum BackwardProducts: String, Sendable, CaseIterable, CustomStringConver
         }
     }
 
-    /// bfloat16 where it runs, float32 elsewhere: what the executables' `auto` means.
-    public static var best: BackwardProducts { BackwardProducts.bfloat16.runsHere ? .bfloat16 : .float32 }
+    /// What the executables' `auto` means on this CPU: `choice(bfloat16Runs:amd:)` with this CPU's values.
+    public static var best: BackwardProducts {
+        choice(bfloat16Runs: BackwardProducts.bfloat16.runsHere, amd: stylize_cpu_features_detect().amd != 0)
+    }
+
+    /// bfloat16 where it runs and is faster, float32 elsewhere. Faster means an AMD CPU: Zen 4 runs VDPBF16PS
+    /// (two products a lane) at the FMA's rate, so twice float32's, and a 512 px pass took 0.627 s against
+    /// 0.729 s, the default job 69.1 s against 79.0 s (README, Speed and memory). Intel's AVX-512 BF16 cores run
+    /// it at one a cycle where the FMA runs two, so no faster, with the operands' rounding on top: on an Emerald
+    /// Rapids (family 6 model 207) a pass took 0.642 s against 0.573 s and the default job 81.0 s against 66.0 s.
+    /// Intel's AMX tiles, which oneDNN would use for bf16, were not seen on these machines and are not counted.
+    public static func choice(bfloat16Runs: Bool, amd: Bool) -> BackwardProducts {
+        bfloat16Runs && amd ? .bfloat16 : .float32
+    }
 
     /// oneDNN's version and the kernel it runs a bf16 matmul with ("oneDNN 2.6.3 brg:avx512_core_bf16"), nil
     /// where bfloat16 does not run: read once.

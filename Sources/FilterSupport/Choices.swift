@@ -51,7 +51,8 @@ public enum StartChoice: ExpressibleByArgument, Equatable, Sendable {
 
 /// --backward-precision: the number format of the backward pass's Winograd products (`BackwardProducts`).
 public enum BackwardPrecision: String, ExpressibleByArgument, CaseIterable, Sendable {
-    /// bfloat16 where the CPU has AVX-512 BF16, float32 elsewhere.
+    /// bfloat16 where the CPU has AVX-512 BF16 and runs it faster than float32 (AMD's), float32 elsewhere
+    /// (`BackwardProducts.choice`).
     case auto
     case float32
     case bfloat16

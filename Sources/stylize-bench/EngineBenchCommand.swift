@@ -14,8 +14,8 @@ struct EngineBenchCommand: ParsableCommand {
         Per size: the best of --repeat passes (wall and CPU seconds), the GFLOP/s of the 3x3 convolutions \
         (the im2col-equivalent count), the sgemm rate measured in the same process, and the peak RSS, which is \
         the process's high-water mark: run one size per process for a clean figure. Last line per size: \
-        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M kernel=K loops=L [reference=S] [bfloat16=S] [swift_loops=S] [torch_V=S...] [tensorflow_V=S]" (K: the OpenBLAS \
-        kernel, L: the Winograd transforms' loops). --vs-swift-loops also times the pass with the transforms' \
+        "result: size=N seconds=S cpu=C gflops=G sgemm=R rss=M kernel=K loops=L [reference=S] [bfloat16=S] default=S [swift_loops=S] [torch_V=S...] [tensorflow_V=S]" (K: the OpenBLAS \
+        kernel, L: the Winograd transforms' loops, default: the seconds of the pass stylize runs by default on this CPU). --vs-swift-loops also times the pass with the transforms' \
         Swift reference loops, which must give the same bits. --save-result and --compare-result check that two kernels give the same pass within float32 \
         rounding (scripts/bench-engine: the environment's kernel, then OPENBLAS_CORETYPE unset).
 
@@ -57,7 +57,7 @@ struct EngineBenchCommand: ParsableCommand {
     /// `--loops` as a choice.
     var transformLoops: TransformLoops { loops == "best" ? .best : TransformLoops(rawValue: loops)! }
 
-    @Flag(name: .customLong("vs-bfloat16"), help: "Also time the pass with bfloat16 backward products, stylize's default on CPUs with AVX-512 BF16 (elsewhere a note), and print how far its input gradient is from float32's.")
+    @Flag(name: .customLong("vs-bfloat16"), help: "Also time the pass with bfloat16 backward products, stylize's default on AMD CPUs with AVX-512 BF16 (where it cannot run, a note), and print how far its input gradient is from float32's.")
     var versusBFloat16 = false
 
     @Flag(name: .customLong("layers"), help: "Per-convolution times (forward and backward) of both algorithms at each size.")
@@ -163,7 +163,7 @@ struct EngineBenchCommand: ParsableCommand {
         if versusBFloat16 && !BackwardProducts.bfloat16.runsHere {
             print("\(size)x\(size): bfloat16 backward products: not on this CPU (\(InstructionLevel.cpu), no AVX-512 BF16); stylize runs float32 here")
         }
-        var usersPass = main.total   // the pass stylize runs by default on this CPU: bfloat16 backward where it can
+        var usersPass = main.total   // the pass stylize runs by default on this CPU (BackwardProducts.best)
         if versusBFloat16 && BackwardProducts.bfloat16.runsHere {
             var settings = net.convolution
             settings.backwardProducts = .bfloat16
@@ -173,8 +173,9 @@ struct EngineBenchCommand: ParsableCommand {
                          size, size, half.total, half.forward, half.cpu, main.total / half.total, difference.max, difference.l2,
                          BackwardProducts.bfloat16.description as NSString))
             summary += String(format: " bfloat16=%.4f", half.total)
-            usersPass = half.total
+            if BackwardProducts.best == .bfloat16 { usersPass = half.total }
         }
+        summary += String(format: " default=%.4f", usersPass)
         if versusSwiftLoops && transformLoops != .swift {
             let swift = try timePass(net.using(ConvolutionSettings(algorithm: .automatic, scratchBudget: budget << 20, loops: .swift)),
                                      x, algorithm)

@@ -71,8 +71,9 @@ struct StylizeCommand: ParsableCommand {
 
         Speed: the matrix products are OpenBLAS's, whose kernel follows the CPU unless OPENBLAS_CORETYPE names \
         one; --verbose names the kernel in use and says when that variable holds it below what the CPU could run. \
-        On a CPU with AVX-512 BF16 the backward pass's products are bfloat16 (oneDNN), twice float32's rate; \
-        --backward-precision float32 keeps them float32.
+        On an AMD CPU with AVX-512 BF16 (Zen 4 and later) the backward pass's products are bfloat16 (oneDNN), \
+        twice float32's rate; --backward-precision float32 keeps them float32. Intel's run bfloat16 no faster \
+        than float32: there it is float32 unless --backward-precision bfloat16.
         Long runs: --checkpoint FILE saves the run every --checkpoint-every (default \(CheckpointPolicy.defaultText): 20 \
         evaluations or 5 minutes), atomically. After a crash, a kill or a power cut, the same command again \
         continues where the file was written and ends with the same bytes as a run that was not interrupted \
@@ -154,7 +155,7 @@ struct StylizeCommand: ParsableCommand {
     @Option(help: "max or avg.")
     var pooling = PoolingKind.max
 
-    @Option(help: ArgumentHelp("The backward pass's products: bfloat16 (twice as fast; the written image's J within 1% of float32's), float32, or auto: bfloat16 where the CPU has AVX-512 BF16. The forward pass and J stay float32.", valueName: "format"))
+    @Option(help: ArgumentHelp("The backward pass's products: bfloat16 (faster on AMD's AVX-512 BF16 CPUs; the written image's J within 1% of float32's), float32, or auto: bfloat16 where the CPU has AVX-512 BF16 and is AMD's. The forward pass and J stay float32.", valueName: "format"))
     var backwardPrecision = BackwardPrecision.auto
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Streams: weight of the pull toward the previous output moved along the flow, where the flow is consistent (0: none).", valueName: "w"))

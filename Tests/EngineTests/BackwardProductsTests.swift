@@ -1,5 +1,6 @@
 import XCTest
 import CBFloat16
+import CSIMD
 @testable import Engine
 import TestSupport
 
@@ -32,6 +33,21 @@ final class BackwardProductsTests: XCTestCase {
         }
         XCTAssertTrue(BackwardProducts.widened(BackwardProducts.referenceRounding(.nan)).isNaN)
         XCTAssertEqual(BackwardProducts.widened(0x4049), 3.140625)
+    }
+
+    /// `auto`'s rule: bfloat16 only where it runs and the CPU is AMD's (faster there, measured; on Intel's
+    /// AVX-512 BF16 cores it was slower than float32); float32 wherever bfloat16 does not run.
+    func testAutoChoosesBFloat16OnlyWhereItRunsAndPays() {
+        XCTAssertEqual(BackwardProducts.choice(bfloat16Runs: true, amd: true), .bfloat16)
+        XCTAssertEqual(BackwardProducts.choice(bfloat16Runs: true, amd: false), .float32)
+        XCTAssertEqual(BackwardProducts.choice(bfloat16Runs: false, amd: true), .float32)
+        XCTAssertEqual(BackwardProducts.choice(bfloat16Runs: false, amd: false), .float32)
+        // This CPU's vendor, read the way OpenBLAS and /proc/cpuinfo read it.
+        let vendor = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("vendor_id") }
+        if let vendor {
+            XCTAssertEqual(stylize_cpu_features_detect().amd != 0, vendor.hasSuffix("AuthenticAMD"), String(vendor))
+        }
     }
 
     /// The AVX-512 BF16 rounding (in place and not; lengths that leave a tail of each size) against the reference.

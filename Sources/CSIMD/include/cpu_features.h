@@ -13,6 +13,7 @@ typedef struct {
     int avx512bw;    ///< AVX-512 BW
     int avx512vl;    ///< AVX-512 VL
     int avx512bf16;  ///< AVX-512 BF16 (cpuid leaf 7 subleaf 1, eax bit 5)
+    int amd;         ///< made by AMD (vendor "AuthenticAMD"); read on any x86-64 CPU
 } stylize_cpu_features;
 
 /// The features of the CPU this runs on; cheap (a few cpuid instructions), no state kept.
