@@ -70,7 +70,8 @@ struct StylizeCommand: ParsableCommand {
         is stylized on its own, with a note.
 
         Speed: the matrix products are OpenBLAS's, whose kernel follows the CPU unless OPENBLAS_CORETYPE names \
-        one; --verbose names the kernel in use and says when that variable holds it below what the CPU could run. \
+        one (where OpenBLAS does not know the CPU and picks an older kernel, stylize names the CPU's own); \
+        --verbose names the kernel in use and says when that variable holds it below what the CPU could run. \
         On an AMD CPU with AVX-512 BF16 (Zen 4 and later) the backward pass's products are bfloat16 (oneDNN), \
         twice float32's rate; --backward-precision float32 keeps them float32. Intel's run bfloat16 no faster \
         than float32: there it is float32 unless --backward-precision bfloat16.
