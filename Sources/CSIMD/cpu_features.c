@@ -14,6 +14,7 @@ stylize_cpu_features stylize_cpu_features_detect(void) {
     stylize_cpu_features f = {0};
     unsigned int eax, ebx, ecx, edx;
     if (!__get_cpuid(0, &eax, &ebx, &ecx, &edx)) return f;
+    const unsigned int max_leaf = eax;
     f.amd = ebx == 0x68747541 && edx == 0x69746e65 && ecx == 0x444d4163;  // "Auth" "enti" "cAMD"
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return f;
     const int osxsave = (ecx >> 27) & 1, avx = (ecx >> 28) & 1, fma = (ecx >> 12) & 1;
@@ -24,7 +25,6 @@ stylize_cpu_features stylize_cpu_features_detect(void) {
     if (!ymm_saved) return f;
     f.avx = 1;
     f.fma = fma;
-    unsigned int max_leaf = __get_cpuid_max(0, 0);
     if (max_leaf < 7) return f;
     __cpuid_count(7, 0, eax, ebx, ecx, edx);
     const unsigned int subleaves = eax;

@@ -100,11 +100,10 @@ public struct BLASKernel: Sendable, CustomStringConvertible {
     /// `BLASKernelChoice` replaced OpenBLAS's own pick " (OpenBLAS picked Prescott (SSE) for this CPU; set
     /// OPENBLAS_CORETYPE to choose)".
     public var description: String {
-        var text = "\(library), kernel \(name)" + (level.map { " (\($0))" } ?? "") + ", CPU \(cpu)"
-        if let replaced {
-            text += " (OpenBLAS picked \(replaced)" + (InstructionLevel(kernel: replaced).map { " (\($0))" } ?? "")
-                + " for this CPU; set OPENBLAS_CORETYPE to choose)"
-        }
+        // "Haswell (AVX2)", or the name alone when it is not in OpenBLAS's list.
+        func withLevel(_ kernel: String) -> String { kernel + (InstructionLevel(kernel: kernel).map { " (\($0))" } ?? "") }
+        var text = "\(library), kernel \(withLevel(name)), CPU \(cpu)"
+        if let replaced { text += " (OpenBLAS picked \(withLevel(replaced)) for this CPU; set OPENBLAS_CORETYPE to choose)" }
         if let coreType { text += " (OPENBLAS_CORETYPE=\(coreType))" }
         if heldBack {
             text += "; this CPU could run \(cpu.kernelName) (\(cpu)) kernels, faster: unset OPENBLAS_CORETYPE"

@@ -38,12 +38,12 @@ public enum BLASKernelChoice {
     /// Applies `replacement` to this process once; later calls do nothing. Each executable calls it before its
     /// first product (`NetworkOptions.loadNetwork`). Returns the kernel that was replaced, nil when kept.
     @discardableResult
-    public static func adoptCPUKernel(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+    public static func adoptCPUKernel() -> String? {
         once.lock()
         defer { once.unlock() }
         if adopted { return replaced }
         adopted = true
-        let current = BLASKernel.current(environment: environment)
+        let current = BLASKernel.current()
         guard let name = replacement(for: current.name, coreType: current.coreType, cpu: current.cpu) else { return nil }
         guard reinitialize(as: name) else { return nil }
         replaced = current.name
